@@ -1,0 +1,116 @@
+import type { Redirection, SslPolicy } from '../manifest/types.js'
+import type { DomainSettings, LiveDomain } from '../runcloud/types.js'
+
+export type Mode = 'plan' | 'apply' | 'drift'
+
+export type ChangeAction = 'add' | 'update' | 'remove'
+
+/**
+ * Why a change is in the plan. Plan/apply: `new`, `settings`, `removed`, `app-removed`, and
+ * `missing` (declared in base and head but not live). Drift: `missing`, `settings`, `unmanaged`.
+ */
+export type ChangeReason = 'new' | 'missing' | 'settings' | 'removed' | 'app-removed' | 'unmanaged'
+
+export const REASON_TEXT: Record<ChangeReason, string> = {
+  new: 'new in this change',
+  missing: 'missing on RunCloud',
+  settings: 'settings differ',
+  removed: 'removed from the manifest',
+  'app-removed': 'app removed from the manifest',
+  unmanaged: 'unmanaged in an exclusive app'
+}
+
+/** What happened to one change when it was applied. `noop`: it was already so. */
+export interface ChangeResult {
+  status: 'done' | 'noop' | 'failed' | 'skipped'
+  error?: string
+}
+
+export interface Change {
+  action: ChangeAction
+  /** ASCII (punycode) name. */
+  domain: string
+  /** Unicode form, only when it differs from `domain`. */
+  unicode?: string
+  reason: ChangeReason
+  /** Target settings (add, update). */
+  settings?: DomainSettings
+  /** Settings as they are live (update). */
+  from?: DomainSettings
+  /** The live domain (update, remove), when live state was read. */
+  live?: LiveDomain
+  result?: ChangeResult
+}
+
+/** Something about a domain worth showing that is not a change. */
+export interface AppNote {
+  domain: string
+  kind: 'unmanaged' | 'primary-kept' | 'ignored'
+  message: string
+}
+
+export interface SafetyVerdict {
+  unsafe: boolean
+  removals: number
+  /** Domains the percentage is taken of: live domains, or (offline) the base manifest's. */
+  total: number
+  percent: number
+  /** Set when unsafe: names the app, count and percentage. */
+  message?: string
+}
+
+export interface SslStep {
+  policy: SslPolicy
+  /** Whether a redeploy is wanted, decided at plan time (the run may add more reasons). */
+  wanted: boolean
+  why: string
+  result?: {
+    status: 'done' | 'failed' | 'skipped' | 'none-installed'
+    /** Human-readable, e.g. "basic certificate 123 redeployed" or the error. */
+    detail: string
+  }
+}
+
+export interface AppPlan {
+  key: string
+  /** As written in the manifest. */
+  server: number | string
+  app: number | string
+  label?: string
+  /** Resolved ids, once resolved (names go through the API). */
+  serverId?: number
+  appId?: number
+  /** Whether live state was read, not needed (app untouched), or unavailable (offline). */
+  live: 'read' | 'offline' | 'untouched'
+  liveCount?: number
+  exclusive: boolean
+  changes: Change[]
+  notes: AppNote[]
+  safety: SafetyVerdict
+  ssl: SslStep
+  /** Errors for this app that stop it from being planned or applied (unresolvable name, list failure). */
+  errors: string[]
+}
+
+export interface Plan {
+  mode: Mode
+  manifest: string
+  base: { sha?: string; description: string }
+  head: { sha?: string; description: string }
+  offline: boolean
+  apps: AppPlan[]
+  warnings: string[]
+}
+
+export interface TargetSettings {
+  www: boolean
+  redirection: Redirection
+}
+
+export function planHasChanges(plan: Plan): boolean {
+  return plan.apps.some(a => a.changes.length > 0)
+}
+
+export function isUnsafe(plan: Plan): boolean {
+  return plan.apps.some(a => a.safety.unsafe)
+}

@@ -1,0 +1,83 @@
+import type { Redirection } from '../manifest/types.js'
+
+/** A domain as RunCloud reports it, with booleans already made booleans. */
+export interface LiveDomain {
+  id: number
+  name: string
+  type: 'primary' | 'alias' | string
+  www: boolean
+  redirection: Redirection
+}
+
+export interface DomainSettings {
+  www: boolean
+  redirection: Redirection
+}
+
+/** What a write came to. `noop` = it was already so (already live, already gone). */
+export interface WriteOutcome {
+  status: 'done' | 'noop'
+  /** The domain as it stands afterwards (add/update); absent for removals. */
+  domain?: LiveDomain
+  detail?: string
+}
+
+export interface SslMode {
+  advanced: boolean
+  autoSsl: boolean
+}
+
+/** A certificate as read back: `undefined` when none is installed (404 or a 200 without an id). */
+export interface Certificate {
+  id: number
+}
+
+/**
+ * The action's only contact with RunCloud. Every method counts its HTTP calls in `calls`.
+ * Errors thrown are `RunCloudError`, whose message never contains a credential.
+ */
+export interface RunCloudApi {
+  readonly calls: number
+  readonly legacy: boolean
+  ping(): Promise<void>
+  /** Resolve a server given by id (returned as is, no call) or by exact name. */
+  resolveServer(server: number | string): Promise<number>
+  /** Resolve a web app given by id (returned as is, no call) or by exact name on that server. */
+  resolveApp(serverId: number, app: number | string): Promise<number>
+  listServers(): Promise<{ id: number; name: string }[]>
+  listApps(serverId: number): Promise<{ id: number; name: string }[]>
+  /** Every domain of the app, all pages. */
+  listDomains(serverId: number, appId: number): Promise<LiveDomain[]>
+  /** Add as alias. Already live (422 or found on read-back) → `noop`; landed despite a failed answer → `done`. */
+  addDomain(serverId: number, appId: number, name: string, settings: DomainSettings): Promise<WriteOutcome>
+  updateDomain(serverId: number, appId: number, domain: LiveDomain, settings: DomainSettings): Promise<WriteOutcome>
+  /** Remove by id. Already gone (404 or absent on read-back) → `noop`. */
+  removeDomain(serverId: number, appId: number, domain: LiveDomain): Promise<WriteOutcome>
+  getSslMode(serverId: number, appId: number): Promise<SslMode>
+  getBasicCertificate(serverId: number, appId: number): Promise<Certificate | undefined>
+  redeployBasicCertificate(serverId: number, appId: number, sslId: number): Promise<void>
+  getDomainCertificate(serverId: number, appId: number, domainId: number): Promise<Certificate | undefined>
+  redeployDomainCertificate(serverId: number, appId: number, domainId: number, sslId: number): Promise<void>
+  installDomainCertificate(serverId: number, appId: number, domainId: number): Promise<void>
+}
+
+export interface ClientOptions {
+  baseUrl: string
+  /** v3 Bearer token; when absent, `apiKey`/`apiSecret` are used with HTTP Basic (legacy v2). */
+  token?: string
+  apiKey?: string
+  apiSecret?: string
+  /** Requests in flight at once. */
+  concurrency: number
+  /** Per-request timeout in ms (default 30 000). */
+  timeoutMs?: number
+  /** Retries for reads, 429 and connection failures (default 4). */
+  retries?: number
+  /** Longest wait honoured for a rate-limit window, ms (default 65 000). */
+  maxRateWaitMs?: number
+  /** Called with human-readable notes (retries, waits); never given a credential. */
+  log?: (message: string) => void
+  /** Injected for tests: sleep and random. */
+  sleep?: (ms: number) => Promise<void>
+  random?: () => number
+}

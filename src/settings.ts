@@ -1,0 +1,174 @@
+import type { Mode } from './plan/model.js'
+
+export type SslRedeploy = 'auto' | 'always' | 'never'
+
+/** The inputs of action.yml, read once, validated, typed. Everything downstream uses this. */
+export interface Settings {
+  mode: Mode
+  /** Manifest path relative to the workspace, as the user wrote it (used in messages/annotations). */
+  manifest: string
+  apiToken?: string
+  apiKey?: string
+  apiSecret?: string
+  /** True when only the legacy v2 key/secret pair was given. */
+  legacy: boolean
+  serverId?: number
+  appId?: number
+  apiUrl: string
+  baseRef?: string
+  githubToken?: string
+  comment: boolean
+  sslRedeploy: SslRedeploy
+  maxRemovalPercent: number
+  force: boolean
+  reconcile: boolean
+  failOnDrift: boolean
+  concurrency: number
+}
+
+export const DEFAULT_API_URL_V3 = 'https://manage.runcloud.io/api/v3'
+export const DEFAULT_API_URL_V2 = 'https://manage.runcloud.io/api/v2'
+
+/** Every bad input of a run, reported together, before any request is made. */
+export class SettingsError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(problems.join('\n'))
+    this.name = 'SettingsError'
+    this.problems = problems
+  }
+}
+
+export type InputReader = (name: string) => string
+
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+/** `127.0.0.0/8`, `::1` and `localhost` may be reached over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  if (h === 'localhost' || h.endsWith('.localhost')) return true
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h)
+  return m !== null && m.slice(1).every(o => Number(o) <= 255)
+}
+
+/**
+ * Turn raw inputs into settings. `setSecret` is called for each credential the moment it is read,
+ * before anything can print it.
+ */
+export function readSettings(input: InputReader, setSecret: (s: string) => void = () => {}): Settings {
+  const problems: string[] = []
+  const get = (name: string): string => (input(name) ?? '').trim()
+
+  const secret = (name: string): string | undefined => {
+    const v = get(name)
+    if (v) setSecret(v)
+    return v || undefined
+  }
+  const apiToken = secret('api-token')
+  const apiKey = secret('api-key')
+  const apiSecret = secret('api-secret')
+  const githubToken = secret('github-token')
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const v = get(name)
+    if (v === '') return fallback
+    if ((allowed as readonly string[]).includes(v)) return v as T
+    problems.push(`Input '${name}' is '${v}'; it must be one of: ${allowed.join(', ')}.`)
+    return fallback
+  }
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = get(name)
+    if (v === '') return fallback
+    if (TRUE.includes(v)) return true
+    if (FALSE.includes(v)) return false
+    problems.push(`Input '${name}' is '${v}'; it must be true or false.`)
+    return fallback
+  }
+  const int = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
+    const v = get(name)
+    if (v === '') return fallback
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`Input '${name}' is '${v}'; it must be a whole number from ${min} to ${max}.`)
+      return fallback
+    }
+    return Number(v)
+  }
+
+  const mode = oneOf<Mode>('mode', ['plan', 'apply', 'drift'], 'plan')
+  const manifest = get('manifest') || 'domains.yml'
+  if (manifest.split(/[\\/]/).includes('..') || manifest.startsWith('/')) {
+    problems.push(`Input 'manifest' is '${manifest}'; it must be a path inside the workspace, like domains.yml.`)
+  }
+  const serverId = int('server-id', undefined, 1, Number.MAX_SAFE_INTEGER)
+  const appId = int('app-id', undefined, 1, Number.MAX_SAFE_INTEGER)
+  const sslRedeploy = oneOf<SslRedeploy>('ssl-redeploy', ['auto', 'always', 'never'], 'auto')
+  const maxRemovalPercent = int('max-removal-percent', 30, 0, 100) ?? 30
+  const concurrency = int('concurrency', 4, 1, 64) ?? 4
+  const comment = bool('comment', true)
+  const force = bool('force', false)
+  const reconcile = bool('reconcile', false)
+  const failOnDrift = bool('fail-on-drift', true)
+  const baseRef = get('base-ref') || undefined
+  if (baseRef !== undefined && !/^[\w./@^~{}-]+$/.test(baseRef)) {
+    problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`)
+  }
+
+  const legacy = !apiToken && !!(apiKey || apiSecret)
+  if (legacy && !(apiKey && apiSecret)) {
+    problems.push(`Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token' (API v3) instead.`)
+  }
+  const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret)
+  if ((mode === 'apply' || mode === 'drift') && !hasCredentials) {
+    problems.push(
+      `Input 'api-token' is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and pass it from a secret, e.g. api-token: \${{ secrets.RUNCLOUD_API_TOKEN }}.`
+    )
+  }
+
+  const rawUrl = get('api-url') || (legacy ? DEFAULT_API_URL_V2 : DEFAULT_API_URL_V3)
+  let apiUrl = rawUrl.replace(/\/+$/, '')
+  try {
+    const u = new URL(rawUrl)
+    if (u.username || u.password) {
+      problems.push(`Input 'api-url' must not carry credentials; pass them in 'api-token'.`)
+      apiUrl = DEFAULT_API_URL_V3
+    } else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+      problems.push(
+        `Input 'api-url' is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`
+      )
+    } else if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+      problems.push(`Input 'api-url' is '${rawUrl}'; it must be an https:// URL.`)
+    } else if (u.search || u.hash) {
+      problems.push(`Input 'api-url' is '${rawUrl}'; it must be a base URL without query or fragment.`)
+    }
+  } catch {
+    problems.push(`Input 'api-url' is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`)
+  }
+
+  if (problems.length) throw new SettingsError(problems)
+  return {
+    mode,
+    manifest,
+    apiToken,
+    apiKey: legacy ? apiKey : undefined,
+    apiSecret: legacy ? apiSecret : undefined,
+    legacy,
+    serverId,
+    appId,
+    apiUrl,
+    baseRef,
+    githubToken,
+    comment,
+    sslRedeploy,
+    maxRemovalPercent,
+    force,
+    reconcile,
+    failOnDrift,
+    concurrency
+  }
+}
+
+export function hasCredentials(s: Settings): boolean {
+  return !!s.apiToken || (!!s.apiKey && !!s.apiSecret)
+}
