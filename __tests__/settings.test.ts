@@ -1,0 +1,85 @@
+import { readSettings, SettingsError, isLoopbackHost } from '../src/settings.js'
+
+const inputs =
+  (values: Record<string, string>) =>
+  (name: string): string =>
+    values[name] ?? ''
+
+function problemsOf(values: Record<string, string>): string[] {
+  try {
+    readSettings(inputs(values))
+  } catch (e) {
+    if (e instanceof SettingsError) return e.problems
+    throw e
+  }
+  return []
+}
+
+describe('readSettings', () => {
+  it('applies the action.yml defaults', () => {
+    const s = readSettings(inputs({}))
+    expect(s).toMatchObject({
+      mode: 'plan',
+      manifest: 'domains.yml',
+      apiUrl: 'https://manage.runcloud.io/api/v3',
+      comment: true,
+      sslRedeploy: 'auto',
+      maxRemovalPercent: 30,
+      force: false,
+      reconcile: false,
+      failOnDrift: true,
+      concurrency: 4,
+      legacy: false
+    })
+  })
+
+  it.each([
+    [{ mode: 'deploy' }, "Input 'mode'"],
+    [{ concurrency: '0' }, "Input 'concurrency'"],
+    [{ 'max-removal-percent': 'abc' }, "Input 'max-removal-percent'"],
+    [{ 'max-removal-percent': '101' }, "Input 'max-removal-percent'"],
+    [{ 'api-url': 'http://api.example.com/v3' }, "Input 'api-url'"],
+    [{ 'api-url': 'ftp://127.0.0.1/' }, "Input 'api-url'"],
+    [{ 'api-url': 'not a url' }, "Input 'api-url'"],
+    [{ force: 'yes' }, "Input 'force'"],
+    [{ 'ssl-redeploy': 'sometimes' }, "Input 'ssl-redeploy'"],
+    [{ 'server-id': '12a' }, "Input 'server-id'"],
+    [{ mode: 'apply' }, "Input 'api-token' is required"],
+    [{ 'api-key': 'k' }, "'api-key' and 'api-secret' go together"],
+    [{ manifest: '../outside.yml' }, "Input 'manifest'"]
+  ])('rejects %j naming the input', (values, expected) => {
+    const problems = problemsOf(values)
+    expect(problems.join('\n')).toContain(expected)
+  })
+
+  it('reports every bad input at once', () => {
+    expect(problemsOf({ mode: 'x', concurrency: '0', 'max-removal-percent': 'abc' })).toHaveLength(3)
+  })
+
+  it('masks every credential as it is read', () => {
+    const masked: string[] = []
+    readSettings(inputs({ 'api-token': 'tok', 'github-token': 'gh' }), s => masked.push(s))
+    expect(masked).toEqual(['tok', 'gh'])
+  })
+
+  it('uses API v2 with the legacy key and secret', () => {
+    const s = readSettings(inputs({ 'api-key': 'k', 'api-secret': 's', mode: 'apply' }))
+    expect(s.legacy).toBe(true)
+    expect(s.apiUrl).toBe('https://manage.runcloud.io/api/v2')
+  })
+
+  it('prefers the v3 token over the legacy pair', () => {
+    const s = readSettings(inputs({ 'api-token': 't', 'api-key': 'k', 'api-secret': 's' }))
+    expect(s.legacy).toBe(false)
+    expect(s.apiKey).toBeUndefined()
+  })
+
+  it('allows plain http only to loopback', () => {
+    for (const url of ['http://127.0.0.1:8080/api/v3', 'http://localhost:1/api/v3', 'http://[::1]:9/api/v3']) {
+      expect(readSettings(inputs({ 'api-url': url })).apiUrl).toBe(url.replace(/\/+$/, ''))
+    }
+    expect(isLoopbackHost('127.1.2.3')).toBe(true)
+    expect(isLoopbackHost('128.0.0.1')).toBe(false)
+    expect(isLoopbackHost('localhost.example.com')).toBe(false)
+  })
+})
