@@ -1,5 +1,139 @@
 import * as core from '@actions/core'
+import * as github from '@actions/github'
+import { readFileSync } from 'node:fs'
+import { execute, type EngineResult } from './engine.js'
+import type { EventContext } from './git/base-ref.js'
+import { githubFiles } from './git/github-files.js'
+import type { Logger } from './logger.js'
+import { annotationProperties } from './manifest/annotations.js'
+import type { Plan } from './plan/model.js'
+import { upsertPlanComment } from './report/comment.js'
+import { renderMarkdown, renderPlanText } from './report/markdown.js'
+import { computeOutputs } from './report/outputs.js'
+import { createClient } from './runcloud/client.js'
+import { readSettings, SettingsError, type Settings } from './settings.js'
 
+/** GitHub's job summary limit is 1 MiB; keep a margin for what other steps write. */
+const SUMMARY_MAX = 1024 * 1024 - 16 * 1024
+const COMMENT_MAX = 65_536
+
+const actionsLogger: Logger = {
+  info: m => core.info(m),
+  warning: m => core.warning(m),
+  error: m => core.error(m),
+  debug: m => core.debug(m),
+  group: (name, fn) => core.group(name, fn)
+}
+
+function readEvent(): EventContext {
+  const eventName = process.env.GITHUB_EVENT_NAME ?? ''
+  let payload: Record<string, unknown> = {}
+  const path = process.env.GITHUB_EVENT_PATH
+  if (path) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) payload = parsed as Record<string, unknown>
+      else core.warning(`The event payload at GITHUB_EVENT_PATH is not a JSON object; using the defaults.`)
+    } catch (e) {
+      core.warning(`The event payload at GITHUB_EVENT_PATH could not be read (${(e as Error).message}); using the defaults.`)
+    }
+  }
+  return { eventName, payload, sha: process.env.GITHUB_SHA || undefined }
+}
+
+function repository(): { owner: string; repo: string } | undefined {
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
+  return owner && repo ? { owner, repo } : undefined
+}
+
+function emptyPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
+  return { mode: settings.mode, manifest: settings.manifest, base: { description: '—' }, head: { description: '—' }, offline: true, apps: [], warnings: [] }
+}
+
+function setOutputs(result: EngineResult, settings: Settings): void {
+  const plan = result.plan ?? emptyPlan(settings)
+  const outputs = computeOutputs(plan, { drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined, failed: result.failed })
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+}
+
+/** The action's front door: inputs → settings → engine → outputs, summary, comment, annotations, exit. */
 export async function run(): Promise<void> {
-  core.info('hello')
+  let settings: Settings
+  try {
+    settings = readSettings(name => core.getInput(name), s => core.setSecret(s))
+  } catch (e) {
+    const message = e instanceof SettingsError ? e.problems.join('\n') : (e as Error).message
+    await writeSummary(renderMarkdown(emptyPlan({ mode: 'plan', manifest: core.getInput('manifest') || 'domains.yml' }), { maxChars: SUMMARY_MAX, error: message }))
+    core.setFailed(message)
+    return
+  }
+
+  const event = readEvent()
+  const repo = repository()
+  const octokit = settings.githubToken ? github.getOctokit(settings.githubToken) : undefined
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+
+  const result = await execute({
+    settings,
+    workspace,
+    event,
+    github: octokit && repo ? githubFiles(octokit, repo.owner, repo.repo) : undefined,
+    createApi: () =>
+      createClient({
+        baseUrl: settings.apiUrl,
+        token: settings.apiToken,
+        apiKey: settings.apiKey,
+        apiSecret: settings.apiSecret,
+        concurrency: settings.concurrency,
+        log: m => core.info(m)
+      }),
+    log: actionsLogger
+  })
+
+  for (const p of result.problems) core.error(p.message, annotationProperties(p))
+  if (result.plan) {
+    for (const w of result.plan.warnings) core.warning(w)
+    core.info(renderPlanText(result.plan))
+  }
+  core.info(`RunCloud API calls: ${result.calls}`)
+  setOutputs(result, settings)
+
+  const plan = result.plan ?? emptyPlan(settings)
+  const render = (maxChars: number): string =>
+    renderMarkdown(plan, { maxChars, problems: result.problems, error: result.error, runUrl: runUrl() })
+  await writeSummary(render(SUMMARY_MAX))
+
+  const pr = github.context.payload.pull_request as { number?: number } | undefined
+  if (settings.mode === 'plan' && settings.comment && octokit && repo && pr?.number &&
+      (event.eventName === 'pull_request' || event.eventName === 'pull_request_target')) {
+    try {
+      await upsertPlanComment({
+        octokit,
+        owner: repo.owner,
+        repo: repo.repo,
+        issueNumber: pr.number,
+        manifest: settings.manifest,
+        body: render(COMMENT_MAX - 1_000),
+        log: { info: m => core.info(m), warning: m => core.warning(m) }
+      })
+    } catch (e) {
+      core.warning(`The pull request comment could not be written: ${(e as Error).message}`)
+    }
+  }
+
+  if (result.exitCode !== 0) core.setFailed(result.error ?? 'failed')
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  try {
+    await core.summary.addRaw(markdown, true).write()
+  } catch (e) {
+    core.warning(`The job summary could not be written: ${(e as Error).message}`)
+  }
 }

@@ -1,0 +1,259 @@
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { applyPlan } from './apply/apply.js'
+import { chooseBase, type EventContext } from './git/base-ref.js'
+import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
+import { mapLimit, type Logger } from './logger.js'
+import { parseManifest } from './manifest/parse.js'
+import { appKey, ManifestError, type AppEntry, type Manifest, type ManifestProblem } from './manifest/types.js'
+import { appsNeedingLiveState, buildPlan, describeApp, type LiveApp } from './plan/build.js'
+import { isUnsafe, planHasChanges, type Plan } from './plan/model.js'
+import type { RunCloudApi } from './runcloud/types.js'
+import { hasCredentials, type Settings } from './settings.js'
+
+const MAX_MANIFEST_BYTES = 1024 * 1024
+
+export interface EngineInput {
+  settings: Settings
+  workspace: string
+  event: EventContext
+  /** Reads the base through the GitHub API in shallow checkouts. */
+  github?: GitHubFiles
+  /** Makes the RunCloud client; called only when credentials are present and a call is needed. */
+  createApi: () => RunCloudApi
+  log: Logger
+}
+
+export interface FailedOperation {
+  domain: string
+  action: string
+  error: string
+}
+
+export interface EngineResult {
+  plan?: Plan
+  /** Manifest problems (head), shown as annotations. */
+  problems: ManifestProblem[]
+  /** A fatal error that stopped the run (bad manifest, unsafe plan, unreadable base, API failure). */
+  error?: string
+  failed: FailedOperation[]
+  /** drift mode: whether drift was found. */
+  drift?: boolean
+  /** RunCloud calls made. */
+  calls: number
+  exitCode: 0 | 1
+}
+
+class RunError extends Error {}
+
+async function readManifestFile(path: string, display: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path)
+    if (s.size > MAX_MANIFEST_BYTES) {
+      throw new ManifestError([{ file: display, line: 1, col: 1, message: `The manifest is ${s.size} bytes; the limit is 1 MiB (1,048,576 bytes).` }])
+    }
+    return await readFile(path, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
+  }
+}
+
+function parse(text: string | undefined, settings: Settings): Manifest {
+  if (text === undefined) return { form: 'empty', apps: [] }
+  return parseManifest(text, { file: settings.manifest, serverId: settings.serverId, appId: settings.appId })
+}
+
+/** Resolve ids and read the domains of each app (all pages), several apps at once; failures stay per app. */
+async function readLiveState(apps: AppEntry[], api: RunCloudApi, concurrency: number, log: Logger): Promise<Map<string, LiveApp>> {
+  const live = new Map<string, LiveApp>()
+  const servers = new Map<string, Promise<number>>()
+  const serverId = (s: number | string): Promise<number> => {
+    const k = String(s)
+    let p = servers.get(k)
+    if (!p) {
+      p = api.resolveServer(s)
+      servers.set(k, p)
+    }
+    return p
+  }
+  await mapLimit(apps, concurrency, async app => {
+    let sid: number | undefined
+    let aid: number | undefined
+    try {
+      sid = await serverId(app.server)
+      aid = await api.resolveApp(sid, app.app)
+      const domains = await api.listDomains(sid, aid)
+      live.set(appKey(app), { serverId: sid, appId: aid, domains })
+      log.debug(`${describeApp(app)}: ${domains.length} live domains`)
+    } catch (e) {
+      live.set(appKey(app), { error: `${describeApp(app)}: ${(e as Error).message}`, serverId: sid, appId: aid })
+    }
+  })
+  return live
+}
+
+async function resolveIds(apps: AppEntry[], api: RunCloudApi, concurrency: number): Promise<Map<string, { serverId: number; appId: number }>> {
+  const ids = new Map<string, { serverId: number; appId: number }>()
+  await mapLimit(apps, concurrency, async app => {
+    try {
+      const serverId = await api.resolveServer(app.server)
+      ids.set(appKey(app), { serverId, appId: await api.resolveApp(serverId, app.app) })
+    } catch {
+      // Reported later as an SSL failure of that app.
+    }
+  })
+  return ids
+}
+
+/** Failed operations of an applied plan, for the `failed` output and the final error. */
+export function collectFailures(plan: Plan): FailedOperation[] {
+  const failed: FailedOperation[] = []
+  for (const app of plan.apps) {
+    for (const e of app.errors) failed.push({ domain: '', action: 'read', error: e })
+    for (const c of app.changes) {
+      if (c.result?.status === 'failed' || c.result?.status === 'skipped') {
+        failed.push({ domain: c.domain, action: c.action, error: c.result.error ?? 'failed' })
+      }
+    }
+    if (app.ssl.result?.status === 'failed') {
+      failed.push({ domain: app.label ?? `${app.server}/${app.app}`, action: 'ssl', error: app.ssl.result.detail })
+    }
+    if (plan.mode === 'apply') {
+      for (const n of app.notes) if (n.kind === 'primary-kept') failed.push({ domain: n.domain, action: 'remove', error: n.message })
+    }
+  }
+  return failed
+}
+
+/**
+ * The core both front doors (the action and the CLI) call: inputs → manifests → live state → plan
+ * → (apply) → result. It writes nothing but to RunCloud and the logger; the front door renders
+ * the result (outputs, summary, comment, annotations, exit code).
+ */
+export async function execute(input: EngineInput): Promise<EngineResult> {
+  const { settings, log } = input
+  const result: EngineResult = { problems: [], failed: [], calls: 0, exitCode: 1 }
+  let api: RunCloudApi | undefined
+  const getApi = (): RunCloudApi => (api ??= input.createApi())
+  try {
+    const warnings: string[] = []
+    if (settings.legacy) {
+      warnings.push('Using the legacy RunCloud API v2 (api-key and api-secret): RunCloud has discontinued v2 for most accounts. Create an API v3 token and pass it as api-token.')
+    }
+
+    // Head: the manifest in the workspace.
+    const headPath = join(input.workspace, settings.manifest)
+    const headText = await readManifestFile(headPath, settings.manifest)
+    let head: Manifest
+    try {
+      head = parse(headText, settings)
+    } catch (e) {
+      if (e instanceof ManifestError) {
+        result.problems = e.problems
+        throw new RunError(`${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (see the annotations).`)
+      }
+      throw e
+    }
+
+    // Base: the manifest at the base commit (not used by drift, which compares head with live).
+    let base: Manifest = { form: 'empty', apps: [] }
+    let baseDescription = 'not used (drift compares the manifest with RunCloud)'
+    let baseSha: string | undefined
+    if (settings.mode !== 'drift') {
+      const choice = chooseBase(settings.baseRef, input.event)
+      const b = await readBaseManifest(choice, { workspace: input.workspace, manifest: settings.manifest, github: input.github, log: m => log.info(m) })
+      baseDescription = b.description
+      baseSha = b.sha
+      try {
+        base = parse(b.text, settings)
+      } catch (e) {
+        if (!(e instanceof ManifestError)) throw e
+        warnings.push(`The base manifest (${b.description}) is invalid, so nothing is planned for removal: ${e.problems[0]?.message ?? e.message}`)
+      }
+    }
+    if (headText === undefined) {
+      if (settings.mode === 'drift' || base.apps.length === 0) {
+        throw new RunError(`No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`)
+      }
+      warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`)
+    }
+
+    // Live state: only for the apps the change touches (every app in drift).
+    const online = hasCredentials(settings)
+    let live: Map<string, LiveApp> | undefined
+    let ids: Map<string, { serverId: number; appId: number }> | undefined
+    if (online) {
+      const needed = appsNeedingLiveState(settings.mode, base, head)
+      live = needed.length ? await readLiveState(needed, getApi(), settings.concurrency, log) : new Map()
+      if (settings.sslRedeploy === 'always' && settings.mode === 'apply') {
+        const rest = head.apps.filter(a => !live?.has(appKey(a)))
+        ids = await resolveIds(rest, getApi(), settings.concurrency)
+      }
+    } else {
+      warnings.push('No RunCloud credentials: this plan is offline, computed from the manifest change alone (base → head), without RunCloud’s live state.')
+    }
+
+    const plan = buildPlan({
+      mode: settings.mode,
+      manifest: settings.manifest,
+      base,
+      head,
+      baseDescription,
+      headDescription: input.event.sha ? `${input.event.sha.slice(0, 7)} (this commit)` : 'the working tree',
+      baseSha,
+      headSha: input.event.sha,
+      live,
+      ids,
+      maxRemovalPercent: settings.maxRemovalPercent,
+      sslRedeploy: settings.sslRedeploy,
+      warnings
+    })
+    result.plan = plan
+    for (const app of plan.apps) if (app.safety.unsafe && app.safety.message) plan.warnings.push(app.safety.message)
+    const readErrors = plan.apps.flatMap(a => a.errors)
+
+    if (settings.mode === 'plan') {
+      for (const app of plan.apps) for (const n of app.notes) if (n.kind === 'primary-kept') plan.warnings.push(n.message)
+      result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }))
+      if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
+      result.exitCode = 0
+      return result
+    }
+
+    if (settings.mode === 'drift') {
+      result.drift = planHasChanges(plan)
+      if (!settings.reconcile) {
+        result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }))
+        if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
+        if (result.drift && settings.failOnDrift) {
+          const n = plan.apps.reduce((k, a) => k + a.changes.length, 0)
+          throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`)
+        }
+        result.exitCode = 0
+        return result
+      }
+    }
+
+    // apply, or drift with reconcile: the safety check comes before any write.
+    if (isUnsafe(plan) && !settings.force) {
+      throw new RunError(plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message).join('\n'))
+    }
+    if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {
+      await applyPlan(plan, { api: getApi(), log, concurrency: settings.concurrency, sslRedeploy: settings.sslRedeploy })
+    }
+    result.failed = collectFailures(plan)
+    if (result.failed.length) {
+      const names = result.failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20)
+      throw new RunError(`${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}`)
+    }
+    result.exitCode = 0
+    return result
+  } catch (e) {
+    result.error = e instanceof Error ? e.message : String(e)
+    result.exitCode = 1
+    return result
+  } finally {
+    result.calls = api?.calls ?? 0
+  }
+}

@@ -1,0 +1,19 @@
+import { execFile } from 'node:child_process'
+
+export interface GitResult {
+  ok: boolean
+  stdout: string
+  stderr: string
+}
+
+/** Run git in `cwd` without a shell; never throws (the caller decides what a failure means). */
+export function git(cwd: string, args: string[], timeoutMs = 60_000): Promise<GitResult> {
+  return new Promise(resolve => {
+    execFile(
+      'git',
+      args,
+      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr) })
+    )
+  })
+}

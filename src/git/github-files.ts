@@ -1,0 +1,36 @@
+import type { GitHubFiles } from './read-base.js'
+
+/** The subset of an Octokit client the base reader uses. */
+export interface OctokitLike {
+  rest: {
+    repos: {
+      getContent(params: { owner: string; repo: string; path: string; ref: string; mediaType?: { format: string } }): Promise<{ data: unknown }>
+      getCommit(params: { owner: string; repo: string; ref: string }): Promise<{ data: { parents: { sha: string }[] } }>
+    }
+  }
+}
+
+function status(e: unknown): number | undefined {
+  return typeof e === 'object' && e !== null && 'status' in e ? Number((e as { status: unknown }).status) : undefined
+}
+
+export function githubFiles(octokit: OctokitLike, owner: string, repo: string): GitHubFiles {
+  return {
+    async getContent(path, ref) {
+      try {
+        const res = await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: 'raw' } })
+        if (typeof res.data === 'string') return res.data
+        const d = res.data as { content?: string; encoding?: string }
+        if (d && typeof d.content === 'string') return Buffer.from(d.content, d.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8')
+        throw new Error(`${path} at ${ref} is not a file`)
+      } catch (e) {
+        if (status(e) === 404) return undefined
+        throw e
+      }
+    },
+    async getParent(sha) {
+      const res = await octokit.rest.repos.getCommit({ owner, repo, ref: sha })
+      return res.data.parents[0]?.sha
+    }
+  }
+}

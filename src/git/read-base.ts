@@ -1,0 +1,149 @@
+import { git } from './git.js'
+import type { BaseChoice } from './base-ref.js'
+
+/** Reads files and commits through the GitHub API, for shallow checkouts that lack the base commit. */
+export interface GitHubFiles {
+  /** The file's text at `ref`, or undefined when it does not exist there (404). Throws on other failures. */
+  getContent(path: string, ref: string): Promise<string | undefined>
+  /** The first parent of `sha`, or undefined for a root commit. */
+  getParent(sha: string): Promise<string | undefined>
+}
+
+export interface BaseManifest {
+  /** The manifest text at the base; undefined when there is no base or the file is absent there. */
+  text?: string
+  sha?: string
+  /** For people: "abc1234 (the pull request base)", "none (first commit)". */
+  description: string
+  /** How it was read: `git`, `git fetch`, `github api`, or `none`. */
+  source: 'git' | 'git-fetch' | 'github-api' | 'none'
+}
+
+export interface ReadBaseOptions {
+  workspace: string
+  /** Manifest path relative to the workspace. */
+  manifest: string
+  github?: GitHubFiles
+  log?: (line: string) => void
+}
+
+export class BaseReadError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BaseReadError'
+  }
+}
+
+const HEX_SHA = /^[0-9a-f]{7,64}$/i
+
+const short = (sha: string): string => (HEX_SHA.test(sha) ? sha.slice(0, 7) : sha)
+
+async function isGitRepo(cwd: string): Promise<boolean> {
+  const r = await git(cwd, ['rev-parse', '--is-inside-work-tree'])
+  return r.ok && r.stdout.trim() === 'true'
+}
+
+async function resolveCommit(cwd: string, ref: string): Promise<string | undefined> {
+  const r = await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
+  return r.ok ? r.stdout.trim() : undefined
+}
+
+async function isShallow(cwd: string): Promise<boolean> {
+  const r = await git(cwd, ['rev-parse', '--is-shallow-repository'])
+  return r.ok && r.stdout.trim() === 'true'
+}
+
+/** `git show <sha>:./<path>`: text, `absent` when the file is not in that commit, or undefined on failure. */
+async function showFile(cwd: string, sha: string, path: string): Promise<string | 'absent' | undefined> {
+  const r = await git(cwd, ['show', `${sha}:./${path.replace(/^\.\//, '')}`])
+  if (r.ok) return r.stdout
+  if (/does not exist|exists on disk, but not in|not in '/i.test(r.stderr)) return 'absent'
+  return undefined
+}
+
+/** The repository-relative path of the manifest (the workspace may be a subfolder of the repository). */
+async function repoPath(cwd: string, path: string): Promise<string> {
+  const r = await git(cwd, ['rev-parse', '--show-prefix'])
+  const prefix = r.ok ? r.stdout.trim() : ''
+  return `${prefix}${path.replace(/^\.\//, '')}`
+}
+
+/**
+ * Read the manifest as it was at the base commit: from git, fetching the commit when the
+ * checkout is shallow, else through the GitHub contents API. A base without the file (or no
+ * base at all) gives an empty manifest; when nothing works, the error says how to fix the workflow.
+ */
+export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions): Promise<BaseManifest> {
+  const { workspace: cwd, manifest, github } = opts
+  const log = opts.log ?? (() => {})
+  if (choice.kind === 'none') return { description: `none (${choice.why})`, source: 'none' }
+
+  const inRepo = await isGitRepo(cwd)
+  let sha: string | undefined
+  let fetched = false
+
+  if (inRepo) {
+    if (choice.kind === 'commit') {
+      sha = await resolveCommit(cwd, choice.ref)
+      if (!sha) {
+        log(`Base commit ${short(choice.ref)} is not in the checkout; fetching it.`)
+        const f = await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=1', 'origin', choice.ref])
+        if (f.ok) {
+          sha = (await resolveCommit(cwd, choice.ref)) ?? (await resolveCommit(cwd, 'FETCH_HEAD'))
+          fetched = sha !== undefined
+        }
+      }
+    } else {
+      const head = (await resolveCommit(cwd, choice.of)) ?? choice.of
+      sha = await resolveCommit(cwd, `${head}^1`)
+      if (!sha) {
+        if (!(await isShallow(cwd))) {
+          return { description: `none (${short(head)} has no parent)`, source: 'none' }
+        }
+        log(`The checkout is shallow; fetching the parent of ${short(head)}.`)
+        const f = await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=2', 'origin', head])
+        if (f.ok) {
+          sha = await resolveCommit(cwd, `${head}^1`)
+          fetched = sha !== undefined
+          if (!sha) return { description: `none (${short(head)} has no parent)`, source: 'none' }
+        }
+      }
+    }
+    if (sha) {
+      const text = await showFile(cwd, sha, manifest)
+      const description = `${short(sha)} (${choice.why})`
+      const source = fetched ? 'git-fetch' : 'git'
+      if (text === 'absent') return { sha, description: `${description}, no ${manifest} there`, source }
+      if (text !== undefined) return { text, sha, description, source }
+    }
+  }
+
+  // Shallow or absent checkout without the commit: the GitHub contents API.
+  if (github) {
+    try {
+      let ref: string | undefined = choice.kind === 'commit' ? choice.ref : undefined
+      if (choice.kind === 'parent') {
+        const head = HEX_SHA.test(choice.of) ? choice.of : undefined
+        if (head) {
+          ref = await github.getParent(head)
+          if (!ref) return { description: `none (${short(head)} has no parent)`, source: 'none' }
+        }
+      }
+      if (ref) {
+        const path = inRepo ? await repoPath(cwd, manifest) : manifest.replace(/^\.\//, '')
+        const text = await github.getContent(path, ref)
+        const description = `${short(ref)} (${choice.why})`
+        if (text === undefined) return { sha: ref, description: `${description}, no ${manifest} there`, source: 'github-api' }
+        return { text, sha: ref, description, source: 'github-api' }
+      }
+    } catch (e) {
+      log(`Reading the base manifest through the GitHub API failed: ${(e as Error).message}`)
+    }
+  }
+
+  const what = choice.kind === 'commit' ? `commit ${short(choice.ref)} (${choice.why})` : `the parent of ${short(choice.of)}`
+  throw new BaseReadError(
+    `Could not read ${manifest} at ${what}: the checkout lacks that commit and it could not be fetched or read through the GitHub API. ` +
+      `Fix the workflow: give actions/checkout 'fetch-depth: 0', or grant 'permissions: contents: read' so the action can read the base through the API.`
+  )
+}
