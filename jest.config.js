@@ -1,7 +1,7 @@
 // ES modules throughout: ts-jest transpiles each file on its own (type-checking is `npm run typecheck`).
 const tsJest = [
   'ts-jest',
-  { useESM: true, isolatedModules: true, tsconfig: { module: 'NodeNext', moduleResolution: 'NodeNext' } }
+  { useESM: true, tsconfig: { module: 'NodeNext', moduleResolution: 'NodeNext' } }
 ]
 const common = {
   extensionsToTreatAsEsm: ['.ts'],

@@ -46,7 +46,8 @@ describe('readSettings', () => {
     [{ 'server-id': '12a' }, "Input 'server-id'"],
     [{ mode: 'apply' }, "Input 'api-token' is required"],
     [{ 'api-key': 'k' }, "'api-key' and 'api-secret' go together"],
-    [{ manifest: '../outside.yml' }, "Input 'manifest'"]
+    [{ manifest: '../outside.yml' }, "Input 'manifest'"],
+    [{ 'base-ref': '--upload-pack=x' }, "Input 'base-ref'"]
   ])('rejects %j naming the input', (values, expected) => {
     const problems = problemsOf(values)
     expect(problems.join('\n')).toContain(expected)

@@ -111,7 +111,7 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const reconcile = bool('reconcile', false)
   const failOnDrift = bool('fail-on-drift', true)
   const baseRef = get('base-ref') || undefined
-  if (baseRef !== undefined && !/^[\w./@^~{}-]+$/.test(baseRef)) {
+  if (baseRef !== undefined && !/^(?!-)[\w./@^~{}-]+$/.test(baseRef)) {
     problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`)
   }
 

@@ -17,7 +17,7 @@ export interface EventContext {
 }
 
 const ZERO_SHA = /^0+$/
-const SHA_OR_REF = /^[\w./@^~{}-]+$/
+const SHA_OR_REF = /^(?!-)[\w./@^~{}-]+$/
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined
