@@ -1,0 +1,80 @@
+import { stringify } from 'yaml'
+import { normaliseDomain } from '../manifest/normalise.js'
+import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
+
+export interface ExportTarget {
+  server: number | string
+  app: number | string
+}
+
+const DEFAULT_WWW = true
+const DEFAULT_REDIRECTION = 'non-www'
+
+function entry(d: LiveDomain): string | { name: string; www?: boolean; redirection?: string } {
+  if (d.www === DEFAULT_WWW && d.redirection === DEFAULT_REDIRECTION) return d.name
+  const e: { name: string; www?: boolean; redirection?: string } = { name: d.name }
+  if (d.www !== DEFAULT_WWW) e.www = d.www
+  if (d.redirection !== DEFAULT_REDIRECTION) e.redirection = d.redirection
+  return e
+}
+
+/**
+ * A manifest from live state: one app per target, aliases only (the primary domain is left out,
+ * as the action never manages it), settings written only where they differ from the defaults.
+ * Planning the exported manifest against the same live state shows no change.
+ */
+export async function exportManifest(api: RunCloudApi, targets: ExportTarget[] | 'all', now = new Date()): Promise<string> {
+  let resolved: { serverId: number; serverName?: string; appId: number; appName?: string }[] = []
+  if (targets === 'all') {
+    for (const s of await api.listServers()) {
+      for (const a of await api.listApps(s.id)) resolved.push({ serverId: s.id, serverName: s.name, appId: a.id, appName: a.name })
+    }
+  } else {
+    resolved = []
+    for (const t of targets) {
+      const serverId = await api.resolveServer(t.server)
+      const appId = await api.resolveApp(serverId, t.app)
+      resolved.push({
+        serverId,
+        appId,
+        serverName: typeof t.server === 'string' ? t.server : undefined,
+        appName: typeof t.app === 'string' ? t.app : undefined
+      })
+    }
+  }
+  const blocks: string[] = []
+  for (const r of resolved) {
+    const live = await api.listDomains(r.serverId, r.appId)
+    const primary = live.filter(d => d.type === 'primary').map(d => d.name)
+    const skipped: string[] = []
+    const domains = live
+      .filter(d => d.type !== 'primary')
+      .filter(d => {
+        const n = normaliseDomain(d.name)
+        if ('error' in n) skipped.push(d.name)
+        return !('error' in n)
+      })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(entry)
+    const item: Record<string, unknown> = { server: r.serverId, app: r.appId }
+    if (r.appName) item.label = r.appName
+    item.domains = domains
+    const what = `server ${r.serverName ? `"${r.serverName}" ` : ''}(${r.serverId}), web app ${r.appName ? `"${r.appName}" ` : ''}(${r.appId})`
+    const comments = [`  # ${what}`]
+    if (primary.length) comments.push(`  # primary domain left out (never managed): ${primary.join(', ')}`)
+    if (skipped.length) comments.push(`  # left out, not valid manifest names: ${skipped.join(', ')}`)
+    const yaml = stringify([item], { indent: 2, lineWidth: 0 })
+      .split('\n')
+      .filter(Boolean)
+      .map(l => `  ${l}`)
+      .join('\n')
+    blocks.push(`${comments.join('\n')}\n${yaml}`)
+  }
+  const header = [
+    `# Exported from RunCloud by runcloud-domains export on ${now.toISOString().slice(0, 10)}.`,
+    '# yaml-language-server: $schema=./domains.schema.json',
+    'version: 1',
+    blocks.length ? 'apps:' : 'apps: []'
+  ]
+  return `${header.join('\n')}\n${blocks.join('\n')}${blocks.length ? '\n' : ''}`
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '../logger.js'
+
+const paint = (code: number) => (s: string) => `\u001b[${code}m${s}\u001b[0m`
+export const colours = { red: paint(31), green: paint(32), yellow: paint(33), dim: paint(2), bold: paint(1) }
+
+/** Colour the plan text's change lines on a terminal: + add, ~ update, - remove. */
+export function colourPlanText(text: string): string {
+  return text
+    .split('\n')
+    .map(l => {
+      const t = l.trimStart()
+      if (t.startsWith('+')) return colours.green(l)
+      if (t.startsWith('~')) return colours.yellow(l)
+      if (t.startsWith('-')) return colours.red(l)
+      if (/fail|unsafe|error/i.test(t)) return colours.red(l)
+      return l
+    })
+    .join('\n')
+}
+
+/**
+ * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's
+ * `[n/N] …` lines on stderr; elsewhere: plain lines, nothing redrawn.
+ */
+export function terminalLogger(opts: { tty: boolean; verbose?: boolean; out?: NodeJS.WritableStream; err?: NodeJS.WritableStream }): Logger & { finish(): void } {
+  const out = opts.out ?? process.stdout
+  const err = opts.err ?? process.stderr
+  let barShown = false
+  const clearBar = (): void => {
+    if (barShown) {
+      err.write('\r\u001b[2K')
+      barShown = false
+    }
+  }
+  const line = (s: string): void => {
+    clearBar()
+    out.write(`${s}\n`)
+  }
+  const logger: Logger & { finish(): void } = {
+    info(message) {
+      const m = /^\[(\d+)\/(\d+)\] (.*)$/.exec(message)
+      if (m && opts.tty) {
+        const [n, total] = [Number(m[1]), Number(m[2])]
+        const width = 30
+        const filled = Math.round((n / Math.max(total, 1)) * width)
+        const text = (m[3] ?? '').slice(0, 60)
+        if (/failed/.test(text)) line(colours.red(message))
+        err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total} ${text}`)
+        barShown = true
+        return
+      }
+      line(message)
+    },
+    warning(message) {
+      line(opts.tty ? colours.yellow(`warning: ${message}`) : `warning: ${message}`)
+    },
+    error(message) {
+      line(opts.tty ? colours.red(`error: ${message}`) : `error: ${message}`)
+    },
+    debug(message) {
+      if (opts.verbose) line(opts.tty ? colours.dim(message) : message)
+    },
+    async group(name, fn) {
+      line(opts.tty ? colours.bold(`▸ ${name}`) : `▸ ${name}`)
+      return fn()
+    },
+    finish: clearBar
+  }
+  return logger
+}
