@@ -1,7 +1,7 @@
 import type { AppPlan, Change, Plan } from '../plan/model.js'
 import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
 import { BufferLogger, mapLimit, type Logger } from '../logger.js'
-import { describeApp } from '../plan/build.js'
+import { describeApp } from '../plan/model.js'
 import { redeployCertificates } from './ssl.js'
 
 export interface ApplyOptions {

@@ -3,7 +3,7 @@ import { appKey } from '../manifest/types.js'
 import { matchesGlob } from '../manifest/parse.js'
 import type { LiveDomain } from '../runcloud/types.js'
 import type { SslRedeploy } from '../settings.js'
-import type { AppNote, AppPlan, Change, Mode, Plan, SafetyVerdict, SslStep } from './model.js'
+import { describeApp, type AppNote, type AppPlan, type Change, type Mode, type Plan, type SafetyVerdict, type SslStep } from './model.js'
 
 /** Live state of one app as read from RunCloud, or why it could not be read. */
 export type LiveApp = { serverId: number; appId: number; domains: LiveDomain[] } | { error: string; serverId?: number; appId?: number }
@@ -78,11 +78,6 @@ function safety(appLabel: string, removals: number, total: number, maxPercent: n
       `more than max-removal-percent ${maxPercent}%. Nothing was written. If this is intended, run again with force: true.`
   }
   return verdict
-}
-
-export function describeApp(app: { label?: string; server: number | string; app: number | string }): string {
-  const where = `server ${app.server} / app ${app.app}`
-  return app.label ? `"${app.label}" (${where})` : where
 }
 
 function sslStep(

@@ -114,3 +114,9 @@ export function planHasChanges(plan: Plan): boolean {
 export function isUnsafe(plan: Plan): boolean {
   return plan.apps.some(a => a.safety.unsafe)
 }
+
+/** How an app is named for people: its label, then where it is. */
+export function describeApp(app: { label?: string; server: number | string; app: number | string }): string {
+  const where = `server ${app.server} / app ${app.app}`
+  return app.label ? `"${app.label}" (${where})` : where
+}
