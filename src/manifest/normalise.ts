@@ -1,0 +1,88 @@
+import { domainToASCII, domainToUnicode } from 'node:url'
+import { isIP } from 'node:net'
+
+export type Normalised = { ascii: string; unicode?: string } | { error: string; hint?: string }
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/** Validity of an ASCII name per SPEC section 2; returns the reason when invalid. */
+export function domainProblem(ascii: string): string | undefined {
+  if (ascii.length > 253) return `is ${ascii.length} characters long; a domain name has at most 253`
+  const labels = ascii.split('.')
+  if (labels.length < 2) return 'needs at least two labels (like example.com)'
+  for (const label of labels) {
+    if (label.length === 0) return 'has an empty label (two dots in a row, or a leading dot)'
+    if (label.length > 63) return `has a label of ${label.length} characters (${label.slice(0, 12)}…); a label has at most 63`
+    if (!LABEL.test(label)) {
+      if (label.startsWith('-') || label.endsWith('-')) return `has a label that starts or ends with a hyphen (${label})`
+      return `has a label with characters other than letters, digits and hyphens (${label})`
+    }
+  }
+  if (/^\d+$/.test(labels[labels.length - 1] as string)) return 'has an all-digit top-level label'
+  return undefined
+}
+
+/**
+ * Normalise one manifest name: trim, lower-case, drop one trailing dot, IDN → ASCII (UTS #46,
+ * as url.domainToASCII does). Idempotent: normalising the ASCII result gives it back.
+ */
+export function normaliseDomain(raw: string): Normalised {
+  const trimmed = raw.trim()
+  if (trimmed === '') return { error: 'is empty' }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    const host = bareHost(trimmed)
+    return { error: 'is a URL, not a host name', hint: host ? `write the bare host name: ${host}` : 'write the bare host name' }
+  }
+  if (/\s/.test(trimmed)) return { error: 'contains white space', hint: 'write one host name per entry' }
+  const unbracketed = trimmed.replace(/^\[(.*)\]$/, '$1')
+  if (isIP(unbracketed) || isIP(unbracketed.replace(/\.$/, ''))) {
+    return { error: 'is an IP address', hint: 'RunCloud serves domain names; write the host name that points at this IP' }
+  }
+  if (trimmed.includes('*')) {
+    return { error: 'is a wildcard', hint: 'wildcards are not supported; list each name (e.g. shop.example.com)' }
+  }
+  if (/[/?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
+    const host = bareHost(`http://${trimmed}`)
+    return { error: 'has a path, port or query', hint: host ? `write the bare host name: ${host}` : 'write the bare host name' }
+  }
+  let name = trimmed.toLowerCase()
+  if (name.endsWith('.')) name = name.slice(0, -1)
+  const ascii = domainToASCII(name)
+  if (!ascii) {
+    const problem = domainProblem(name)
+    return { error: problem && /^[\x00-\x7f]*$/.test(name) ? problem : 'is not a valid domain name (UTS #46 / IDNA)' }
+  }
+  const problem = domainProblem(ascii)
+  if (problem) return { error: problem }
+  const unicode = ascii.includes('xn--') ? domainToUnicode(ascii) : ascii
+  return unicode && unicode !== ascii ? { ascii, unicode } : { ascii }
+}
+
+function bareHost(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname.replace(/\.$/, '')
+    return host && !('error' in normaliseDomain(host)) ? host : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function isValidDomain(raw: string): boolean {
+  return !('error' in normaliseDomain(raw))
+}
+
+/**
+ * `ignore` glob match: `*` matches any run of characters (dots included), `?` one character;
+ * case-insensitive, whole name.
+ */
+export function matchesGlob(name: string, glob: string): boolean {
+  const re = new RegExp(
+    `^${glob
+      .trim()
+      .toLowerCase()
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`
+  )
+  return re.test(name.toLowerCase())
+}
