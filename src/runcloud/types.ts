@@ -73,8 +73,10 @@ export interface ClientOptions {
   timeoutMs?: number
   /** Retries for reads, 429 and connection failures (default 4). */
   retries?: number
-  /** Longest wait honoured for a rate-limit window, ms (default 65 000). */
-  maxRateWaitMs?: number
+  /** The rate-limit window assumed when RunCloud sends no Retry-After, ms (default 60 000). */
+  rateWindowMs?: number
+  /** Base of the exponential backoff between retries, ms (default 500). */
+  backoffMs?: number
   /** Called with human-readable notes (retries, waits); never given a credential. */
   log?: (message: string) => void
   /** Injected for tests: sleep and random. */

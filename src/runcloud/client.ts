@@ -1,0 +1,386 @@
+import { Agent, request } from 'undici'
+import type { Redirection } from '../manifest/types.js'
+import { excerpt, RunCloudError, UnansweredError } from './errors.js'
+import { Pacer } from './pacer.js'
+import type { Certificate, ClientOptions, DomainSettings, LiveDomain, RunCloudApi, SslMode, WriteOutcome } from './types.js'
+
+const PER_PAGE = 40
+const MAX_PAGES = 500
+/** 429s tolerated for one request before giving up (each waits out the window). */
+const MAX_RATE_RETRIES = 30
+/** A write that may have landed is re-sent at most this many times after reading back. */
+const MAX_WRITE_ATTEMPTS = 3
+
+interface Answer {
+  status: number
+  body: unknown
+}
+
+type Query = Record<string, string | number | undefined>
+
+const REDIRECTIONS: readonly Redirection[] = ['none', 'www', 'non-www']
+
+function truthy(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 'true'
+}
+
+function toLiveDomain(raw: unknown): LiveDomain | undefined {
+  if (!raw || typeof raw !== 'object') return undefined
+  const o = raw as Record<string, unknown>
+  if (typeof o.name !== 'string' || o.id === undefined) return undefined
+  const redirection = REDIRECTIONS.find(r => r === o.redirection) ?? 'none'
+  return { id: Number(o.id), name: o.name.toLowerCase(), type: typeof o.type === 'string' ? o.type : 'alias', www: truthy(o.www), redirection }
+}
+
+function messageOf(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
+    return (body as { message: string }).message
+  }
+  return undefined
+}
+
+function fieldsOf(body: unknown): Record<string, string[]> | undefined {
+  const e = body && typeof body === 'object' ? (body as { errors?: unknown }).errors : undefined
+  if (!e || typeof e !== 'object') return undefined
+  const out: Record<string, string[]> = {}
+  for (const [k, v] of Object.entries(e as Record<string, unknown>)) out[k] = Array.isArray(v) ? v.map(String) : [String(v)]
+  return out
+}
+
+function certificateOf(body: unknown): Certificate | undefined {
+  if (!body || typeof body !== 'object') return undefined
+  const o = body as Record<string, unknown>
+  const inner = o.data && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : o
+  const id = Number(inner.id)
+  return Number.isInteger(id) && id > 0 ? { id } : undefined
+}
+
+/** Total pages from either envelope shape (`meta.pagination.total_pages`, or `meta.lastPage`). */
+function pagesOf(body: unknown): { total?: number; perPage?: number } {
+  const meta = body && typeof body === 'object' ? (body as { meta?: Record<string, unknown> }).meta : undefined
+  const p = meta?.pagination as Record<string, unknown> | undefined
+  const total = Number(p?.total_pages ?? meta?.lastPage ?? meta?.last_page ?? p?.lastPage)
+  const perPage = Number(p?.per_page ?? meta?.per_page)
+  return { total: Number.isFinite(total) && total > 0 ? total : undefined, perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined }
+}
+
+const id = (n: number): string => {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RunCloudError(`invalid id ${String(n)}: ids must be integers`)
+  return String(n)
+}
+
+export function createClient(options: ClientOptions): RunCloudApi {
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const legacy = !options.token
+  const secrets = [options.token, options.apiKey, options.apiSecret, options.apiKey && options.apiSecret ? `${options.apiKey}:${options.apiSecret}` : undefined].filter(
+    (s): s is string => !!s
+  )
+  const authorization = options.token
+    ? `Bearer ${options.token}`
+    : `Basic ${Buffer.from(`${options.apiKey ?? ''}:${options.apiSecret ?? ''}`).toString('base64')}`
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const retries = options.retries ?? 4
+  const backoffMs = options.backoffMs ?? 500
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
+  const random = options.random ?? Math.random
+  const log = options.log ?? (() => {})
+  const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep)
+  const dispatcher = new Agent({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 })
+  let calls = 0
+
+  const fail = (message: string, status?: number, fields?: Record<string, string[]>) => new RunCloudError(message, { status, fields, secrets })
+  const backoff = async (attempt: number, why: string): Promise<void> => {
+    const ms = Math.min(10_000, backoffMs * 2 ** attempt) * (0.5 + random())
+    log(`RunCloud: ${why}; retrying in ${(ms / 1000).toFixed(1)} s`)
+    await sleep(ms)
+  }
+
+  function refused(status: number): RunCloudError {
+    return fail(
+      legacy
+        ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`
+        : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`,
+      status
+    )
+  }
+
+  /**
+   * One API call with pacing, a timeout, and retries: reads retry on 5xx and connection failures;
+   * writes never retry blindly (they throw UnansweredError so the caller reads the state back);
+   * any call waits out a 429 and retries (RunCloud did not process it).
+   */
+  async function call(method: string, path: string, opts: { query?: Query; body?: unknown; write?: boolean } = {}): Promise<Answer> {
+    const url = new URL(`${base}${path}`)
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+    const what = `${method} ${path}`
+    let attempt = 0
+    let rateRetries = 0
+    for (;;) {
+      await pacer.acquire()
+      let status: number
+      let headers: Record<string, string | string[] | undefined>
+      let text: string
+      try {
+        calls++
+        const res = await request(url, {
+          method: method as 'GET',
+          dispatcher,
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
+          body: opts.body === undefined ? undefined : JSON.stringify(opts.body)
+        })
+        status = res.statusCode
+        headers = res.headers
+        text = await res.body.text()
+      } catch (e) {
+        pacer.release()
+        const err = e as { name?: string; code?: string; message?: string }
+        const kind =
+          err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : `connection failed (${err.code ?? err.name ?? 'error'})`
+        if (opts.write) throw new UnansweredError(`${what}: ${kind}`, { secrets })
+        if (attempt < retries) {
+          await backoff(attempt++, `${what}: ${kind}`)
+          continue
+        }
+        throw fail(`RunCloud did not answer ${what}: ${kind}, after ${attempt + 1} attempts`)
+      }
+      pacer.release()
+      pacer.observe(status, headers)
+      if (status === 429) {
+        if (rateRetries++ < MAX_RATE_RETRIES) {
+          log(`RunCloud rate limit reached (HTTP 429); waiting as the API asks`)
+          continue
+        }
+        throw fail(`RunCloud kept answering HTTP 429 (rate limit) to ${what}`, 429)
+      }
+      let body: unknown
+      let json = true
+      try {
+        body = text === '' ? {} : JSON.parse(text)
+      } catch {
+        json = false
+      }
+      if (status >= 500 || (!json && status >= 200 && status < 300)) {
+        const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(text)}"`
+        const why = `HTTP ${status}${detail ? `: ${detail}` : ''}`
+        if (opts.write) throw new UnansweredError(`${what}: ${why}`, { status, secrets })
+        if (attempt < retries) {
+          await backoff(attempt++, `${what}: ${why}`)
+          continue
+        }
+        throw fail(`RunCloud answered ${what} with ${why}, after ${attempt + 1} attempts`, status)
+      }
+      if (status === 401 || status === 403) throw refused(status)
+      if (status >= 400) {
+        const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text)}"`
+        const fields = json ? fieldsOf(body) : undefined
+        const detail = fields ? ` (${Object.values(fields).flat().join(' ')})` : ''
+        throw fail(`RunCloud answered ${what} with HTTP ${status}: ${msg}${detail}`, status, fields)
+      }
+      return { status, body }
+    }
+  }
+
+  async function listAll<T>(path: string, map: (raw: unknown) => T | undefined, query: Query = {}): Promise<T[]> {
+    const out: T[] = []
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { body } = await call('GET', path, { query: { ...query, page, perPage: PER_PAGE } })
+      const data = body && typeof body === 'object' ? (body as { data?: unknown }).data : undefined
+      if (!Array.isArray(data)) throw fail(`RunCloud answered GET ${path} without a data list`)
+      for (const raw of data) {
+        const item = map(raw)
+        if (item !== undefined) out.push(item)
+      }
+      const { total, perPage } = pagesOf(body)
+      if (total !== undefined) {
+        if (page >= total) return out
+      } else if (data.length === 0 || data.length < (perPage ?? PER_PAGE)) {
+        return out
+      }
+    }
+    throw fail(`GET ${path} has more than ${MAX_PAGES} pages; stopping`)
+  }
+
+  const app = (serverId: number, appId: number) => `/servers/${id(serverId)}/webapps/${id(appId)}`
+
+  const named = (raw: unknown): { id: number; name: string } | undefined => {
+    const o = raw as { id?: unknown; name?: unknown }
+    return o && typeof o.name === 'string' && o.id !== undefined ? { id: Number(o.id), name: o.name } : undefined
+  }
+
+  function pickByName(items: { id: number; name: string }[], name: string, what: string): number {
+    const exact = items.filter(i => i.name === name)
+    const found = exact.length ? exact : items.filter(i => i.name.toLowerCase() === name.toLowerCase())
+    if (found.length === 1) return (found[0] as { id: number }).id
+    if (found.length > 1) throw fail(`${found.length} ${what}s are named "${name}" (ids ${found.map(f => f.id).join(', ')}); write the id instead`)
+    throw fail(`no ${what} named "${name}" on RunCloud${items.length ? ` (the search found: ${items.slice(0, 5).map(i => i.name).join(', ')})` : ''}; check the name or write the id`)
+  }
+
+  async function listDomains(serverId: number, appId: number): Promise<LiveDomain[]> {
+    try {
+      return await listAll(`${app(serverId, appId)}/domains`, toLiveDomain)
+    } catch (e) {
+      if (e instanceof RunCloudError && e.status === 404) throw fail(`server ${serverId} / web app ${appId} was not found on RunCloud (HTTP 404)`, 404)
+      throw e
+    }
+  }
+
+  const find = async (serverId: number, appId: number, name: string) => (await listDomains(serverId, appId)).find(d => d.name === name)
+
+  async function getDomain(serverId: number, appId: number, domainId: number): Promise<LiveDomain | undefined> {
+    try {
+      return toLiveDomain((await call('GET', `${app(serverId, appId)}/domains/${id(domainId)}`)).body)
+    } catch (e) {
+      if (e instanceof RunCloudError && e.status === 404) return undefined
+      throw e
+    }
+  }
+
+  async function notFoundAsNone<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn()
+    } catch (e) {
+      if (e instanceof RunCloudError && e.status === 404) return undefined
+      throw e
+    }
+  }
+
+  return {
+    get calls() {
+      return calls
+    },
+    legacy,
+    async ping() {
+      await call('GET', '/ping')
+    },
+    async listServers() {
+      return listAll('/servers', named)
+    },
+    async listApps(serverId) {
+      return listAll(`/servers/${id(serverId)}/webapps`, named)
+    },
+    async resolveServer(server) {
+      if (typeof server === 'number') return server
+      return pickByName(await listAll('/servers', named, { search: server }), server, 'server')
+    },
+    async resolveApp(serverId, webApp) {
+      if (typeof webApp === 'number') return webApp
+      try {
+        return pickByName(await listAll(`/servers/${id(serverId)}/webapps`, named, { search: webApp }), webApp, `web app on server ${serverId}`)
+      } catch (e) {
+        if (e instanceof RunCloudError && e.status === 404) throw fail(`server ${serverId} was not found on RunCloud (HTTP 404)`, 404)
+        throw e
+      }
+    },
+    listDomains,
+
+    async addDomain(serverId, appId, name, settings): Promise<WriteOutcome> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { body } = await call('POST', `${app(serverId, appId)}/domains`, {
+            write: true,
+            body: { name, type: 'alias', www: settings.www, redirection: settings.redirection }
+          })
+          return { status: 'done', domain: toLiveDomain(body) ?? (await find(serverId, appId, name)) }
+        } catch (e) {
+          if (e instanceof UnansweredError) {
+            // It may have landed: read back before deciding, never add twice.
+            const live = await find(serverId, appId, name)
+            if (live) return { status: 'done', domain: live, detail: 'confirmed by reading back' }
+            if (attempt < MAX_WRITE_ATTEMPTS) {
+              log(`RunCloud: ${e.message}; ${name} is not live, adding again`)
+              continue
+            }
+            throw fail(`adding ${name} failed: ${e.message}`, e.status)
+          }
+          if (e instanceof RunCloudError && e.status === 422) {
+            const live = await find(serverId, appId, name)
+            if (live) return { status: 'noop', domain: live, detail: 'already live' }
+          }
+          throw e
+        }
+      }
+    },
+
+    async updateDomain(serverId, appId, domain, settings: DomainSettings): Promise<WriteOutcome> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await call('PATCH', `${app(serverId, appId)}/domains/${id(domain.id)}/meta`, {
+            write: true,
+            body: { type: domain.type === 'primary' ? 'primary' : 'alias', www: settings.www, redirection: settings.redirection }
+          })
+          return { status: 'done', domain: { ...domain, ...settings } }
+        } catch (e) {
+          if (e instanceof UnansweredError) {
+            const live = await getDomain(serverId, appId, domain.id)
+            if (!live) throw fail(`${domain.name} is no longer on the web app`)
+            if (live.www === settings.www && live.redirection === settings.redirection) return { status: 'done', domain: live, detail: 'confirmed by reading back' }
+            if (attempt < MAX_WRITE_ATTEMPTS) continue
+            throw fail(`changing ${domain.name} failed: ${e.message}`, e.status)
+          }
+          if (e instanceof RunCloudError && e.status === 404) throw fail(`${domain.name} is no longer on the web app (HTTP 404)`, 404)
+          throw e
+        }
+      }
+    },
+
+    async removeDomain(serverId, appId, domain): Promise<WriteOutcome> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await call('DELETE', `${app(serverId, appId)}/domains/${id(domain.id)}`, { write: true })
+          return { status: 'done' }
+        } catch (e) {
+          if (e instanceof RunCloudError && !(e instanceof UnansweredError) && e.status === 404) return { status: 'noop', detail: 'already gone' }
+          if (e instanceof UnansweredError) {
+            const live = await getDomain(serverId, appId, domain.id)
+            if (!live) return { status: 'done', detail: 'confirmed by reading back' }
+            if (attempt < MAX_WRITE_ATTEMPTS) continue
+            throw fail(`removing ${domain.name} failed: ${e.message}`, e.status)
+          }
+          throw e
+        }
+      }
+    },
+
+    async getSslMode(serverId, appId): Promise<SslMode> {
+      const answer = await notFoundAsNone(() => call('GET', `${app(serverId, appId)}/ssl/advanced`))
+      const raw = answer?.body && typeof answer.body === 'object' ? (answer.body as Record<string, unknown>) : {}
+      const o = raw.data && typeof raw.data === 'object' ? (raw.data as Record<string, unknown>) : raw
+      return {
+        advanced: truthy(o.advancedSSL ?? o.advanced_ssl ?? o.advancedSsl ?? o.isAdvancedSSL),
+        autoSsl: truthy(o.autoSSL ?? o.auto_ssl ?? o.autoSsl ?? o.AutoSSL)
+      }
+    },
+    async getBasicCertificate(serverId, appId) {
+      const answer = await notFoundAsNone(() => call('GET', `${app(serverId, appId)}/ssl`))
+      return answer ? certificateOf(answer.body) : undefined
+    },
+    async redeployBasicCertificate(serverId, appId, sslId) {
+      // PUT is the documented redeploy; safe to repeat, so an unanswered one is simply retried once.
+      try {
+        await call('PUT', `${app(serverId, appId)}/ssl/${id(sslId)}`, { write: true })
+      } catch (e) {
+        if (!(e instanceof UnansweredError)) throw e
+        await call('PUT', `${app(serverId, appId)}/ssl/${id(sslId)}`, { write: true })
+      }
+    },
+    async getDomainCertificate(serverId, appId, domainId) {
+      const answer = await notFoundAsNone(() => call('GET', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`))
+      return answer ? certificateOf(answer.body) : undefined
+    },
+    async redeployDomainCertificate(serverId, appId, domainId, sslId) {
+      try {
+        await call('PUT', `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, { write: true })
+      } catch (e) {
+        if (!(e instanceof UnansweredError)) throw e
+        await call('PUT', `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, { write: true })
+      }
+    },
+    async installDomainCertificate(serverId, appId, domainId) {
+      await call('POST', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`, {
+        write: true,
+        body: { provider: 'letsencrypt', authorizationMethod: 'http-01', environment: 'live', enableHttp: false, enableHsts: false }
+      })
+    }
+  }
+}
