@@ -6,9 +6,9 @@ export interface FailedEntry {
   error: string
 }
 
-/** Whether the plan was applied (apply mode, or drift with reconcile, once results exist). */
+/** Whether the plan was applied: any change or certificate has a result. */
 export function wasApplied(plan: Plan): boolean {
-  return plan.mode === 'apply' || plan.apps.some(a => a.changes.some(c => c.result !== undefined))
+  return plan.apps.some(a => a.ssl.result !== undefined || a.changes.some(c => c.result !== undefined))
 }
 
 /** The plan as the `plan` output: plain data, stable order, no internal objects. */
@@ -50,7 +50,8 @@ export function planJson(plan: Plan): Record<string, unknown> {
  * the plan would do; once applied, what the run did (results `done`; a no-op was already so).
  */
 export function computeOutputs(plan: Plan, opts: { drift?: boolean; failed?: FailedEntry[] } = {}): Record<string, string> {
-  const applied = wasApplied(plan)
+  // In apply mode the outputs say what was done, even when nothing was (an unsafe plan refused).
+  const applied = plan.mode === 'apply' || wasApplied(plan)
   const names = (action: Change['action']): string[] =>
     plan.apps.flatMap(a => a.changes.filter(c => c.action === action && (!applied || c.result?.status === 'done')).map(c => c.domain))
   const failed =

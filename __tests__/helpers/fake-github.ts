@@ -1,0 +1,86 @@
+/** A small fake of the GitHub REST API on loopback: issue comments, contents and commits. */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeGitHub {
+  url: string
+  comments: { id: number; issue: number; body: string }[]
+  /** path@ref → text */
+  files: Map<string, string>
+  /** sha → parent sha */
+  parents: Map<string, string>
+  forbidComments: boolean
+  requests: { method: string; path: string; authorization?: string }[]
+  close(): Promise<void>
+}
+
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  let nextId = 1
+  const fake: FakeGitHub = {
+    url: '',
+    comments: [],
+    files: new Map(),
+    parents: new Map(),
+    forbidComments: false,
+    requests: [],
+    close: async () => {}
+  }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://gh')
+      const method = req.method ?? 'GET'
+      fake.requests.push({ method, path: url.pathname + url.search, authorization: req.headers.authorization })
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(body))
+      }
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body?: string }) : {}
+      let m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
+      if (m) {
+        if (fake.forbidComments && method === 'POST') return json(403, { message: 'Resource not accessible by integration' })
+        const issue = Number(m[1])
+        if (method === 'GET') {
+          const perPage = Number(url.searchParams.get('per_page') ?? 30)
+          const page = Number(url.searchParams.get('page') ?? 1)
+          const all = fake.comments.filter(c => c.issue === issue)
+          return json(200, all.slice((page - 1) * perPage, page * perPage).map(c => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })))
+        }
+        if (method === 'POST') {
+          const c = { id: nextId++, issue, body: String(body.body ?? '') }
+          fake.comments.push(c)
+          return json(201, { id: c.id, body: c.body })
+        }
+      }
+      m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname)
+      if (m && method === 'PATCH') {
+        if (fake.forbidComments) return json(403, { message: 'Resource not accessible by integration' })
+        const c = fake.comments.find(x => x.id === Number(m?.[1]))
+        if (!c) return json(404, { message: 'Not Found' })
+        c.body = String(body.body ?? '')
+        return json(200, { id: c.id, body: c.body })
+      }
+      m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(url.pathname)
+      if (m && method === 'GET') {
+        const text = fake.files.get(`${decodeURIComponent(m[1] as string)}@${url.searchParams.get('ref')}`)
+        if (text === undefined) return json(404, { message: 'Not Found' })
+        if ((req.headers.accept ?? '').includes('raw')) {
+          res.writeHead(200, { 'content-type': 'application/vnd.github.raw' })
+          return res.end(text)
+        }
+        return json(200, { type: 'file', encoding: 'base64', content: Buffer.from(text).toString('base64') })
+      }
+      m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)$/.exec(url.pathname)
+      if (m && method === 'GET') {
+        const parent = fake.parents.get(m[1] as string)
+        return json(200, { sha: m[1], parents: parent ? [{ sha: parent }] : [] })
+      }
+      json(404, { message: 'Not Found' })
+    })
+  })
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  fake.close = () => new Promise<void>(r => server.close(() => r()))
+  return fake
+}
