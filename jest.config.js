@@ -1,8 +1,5 @@
 // ES modules throughout: ts-jest transpiles each file on its own (type-checking is `npm run typecheck`).
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: { module: 'NodeNext', moduleResolution: 'NodeNext' } }
-]
+const tsJest = ['ts-jest', { useESM: true, tsconfig: { module: 'NodeNext', moduleResolution: 'NodeNext' } }]
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -11,7 +8,12 @@ const common = {
 }
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: ['/e2e/'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: ['/e2e/']
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ],
   testTimeout: 60000

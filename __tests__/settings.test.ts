@@ -76,7 +76,11 @@ describe('readSettings', () => {
   })
 
   it('allows plain http only to loopback', () => {
-    for (const url of ['http://127.0.0.1:8080/api/v3', 'http://localhost:1/api/v3', 'http://[::1]:9/api/v3']) {
+    for (const url of [
+      'http://127.0.0.1:8080/api/v3',
+      'http://localhost:1/api/v3',
+      'http://[::1]:9/api/v3'
+    ]) {
       expect(readSettings(inputs({ 'api-url': url })).apiUrl).toBe(url.replace(/\/+$/, ''))
     }
     expect(isLoopbackHost('127.1.2.3')).toBe(true)

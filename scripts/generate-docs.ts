@@ -37,7 +37,8 @@ export function updateReadme(readme: string, actionYml: string): string {
   let out = readme
   for (const key of ['inputs', 'outputs'] as const) {
     const re = new RegExp(`(<!-- ${key}:start -->)[\\s\\S]*?(<!-- ${key}:end -->)`)
-    if (!re.test(out)) throw new Error(`README.md lacks the <!-- ${key}:start --> / <!-- ${key}:end --> markers`)
+    if (!re.test(out))
+      throw new Error(`README.md lacks the <!-- ${key}:start --> / <!-- ${key}:end --> markers`)
     out = out.replace(re, `$1\n${tables[key]}\n$2`)
   }
   return out

@@ -5,7 +5,13 @@ import { chooseBase, type EventContext } from './git/base-ref.js'
 import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
 import { mapLimit, type Logger } from './logger.js'
 import { parseManifest } from './manifest/parse.js'
-import { appKey, ManifestError, type AppEntry, type Manifest, type ManifestProblem } from './manifest/types.js'
+import {
+  appKey,
+  ManifestError,
+  type AppEntry,
+  type Manifest,
+  type ManifestProblem
+} from './manifest/types.js'
 import { appsNeedingLiveState, buildPlan, type LiveApp } from './plan/build.js'
 import { describeApp, isUnsafe, planHasChanges, type Plan } from './plan/model.js'
 import type { RunCloudApi } from './runcloud/types.js'
@@ -50,7 +56,14 @@ async function readManifestFile(path: string, display: string): Promise<string |
   try {
     const s = await stat(path)
     if (s.size > MAX_MANIFEST_BYTES) {
-      throw new ManifestError([{ file: display, line: 1, col: 1, message: `The manifest is ${s.size} bytes; the limit is 1 MiB (1,048,576 bytes).` }])
+      throw new ManifestError([
+        {
+          file: display,
+          line: 1,
+          col: 1,
+          message: `The manifest is ${s.size} bytes; the limit is 1 MiB (1,048,576 bytes).`
+        }
+      ])
     }
     return await readFile(path, 'utf8')
   } catch (e) {
@@ -65,7 +78,12 @@ function parse(text: string | undefined, settings: Settings): Manifest {
 }
 
 /** Resolve ids and read the domains of each app (all pages), several apps at once; failures stay per app. */
-async function readLiveState(apps: AppEntry[], api: RunCloudApi, concurrency: number, log: Logger): Promise<Map<string, LiveApp>> {
+async function readLiveState(
+  apps: AppEntry[],
+  api: RunCloudApi,
+  concurrency: number,
+  log: Logger
+): Promise<Map<string, LiveApp>> {
   const live = new Map<string, LiveApp>()
   const servers = new Map<string, Promise<number>>()
   const serverId = (s: number | string): Promise<number> => {
@@ -87,13 +105,21 @@ async function readLiveState(apps: AppEntry[], api: RunCloudApi, concurrency: nu
       live.set(appKey(app), { serverId: sid, appId: aid, domains })
       log.debug(`${describeApp(app)}: ${domains.length} live domains`)
     } catch (e) {
-      live.set(appKey(app), { error: `${describeApp(app)}: ${(e as Error).message}`, serverId: sid, appId: aid })
+      live.set(appKey(app), {
+        error: `${describeApp(app)}: ${(e as Error).message}`,
+        serverId: sid,
+        appId: aid
+      })
     }
   })
   return live
 }
 
-async function resolveIds(apps: AppEntry[], api: RunCloudApi, concurrency: number): Promise<Map<string, { serverId: number; appId: number }>> {
+async function resolveIds(
+  apps: AppEntry[],
+  api: RunCloudApi,
+  concurrency: number
+): Promise<Map<string, { serverId: number; appId: number }>> {
   const ids = new Map<string, { serverId: number; appId: number }>()
   await mapLimit(apps, concurrency, async app => {
     try {
@@ -117,10 +143,15 @@ export function collectFailures(plan: Plan): FailedOperation[] {
       }
     }
     if (app.ssl.result?.status === 'failed') {
-      failed.push({ domain: app.label ?? `${app.server}/${app.app}`, action: 'ssl', error: app.ssl.result.detail })
+      failed.push({
+        domain: app.label ?? `${app.server}/${app.app}`,
+        action: 'ssl',
+        error: app.ssl.result.detail
+      })
     }
     if (plan.mode === 'apply') {
-      for (const n of app.notes) if (n.kind === 'primary-kept') failed.push({ domain: n.domain, action: 'remove', error: n.message })
+      for (const n of app.notes)
+        if (n.kind === 'primary-kept') failed.push({ domain: n.domain, action: 'remove', error: n.message })
     }
   }
   return failed
@@ -139,7 +170,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
   try {
     const warnings: string[] = []
     if (settings.legacy) {
-      warnings.push('Using the legacy RunCloud API v2 (api-key and api-secret): RunCloud has discontinued v2 for most accounts. Create an API v3 token and pass it as api-token.')
+      warnings.push(
+        'Using the legacy RunCloud API v2 (api-key and api-secret): RunCloud has discontinued v2 for most accounts. Create an API v3 token and pass it as api-token.'
+      )
     }
 
     // Head: the manifest in the workspace.
@@ -151,7 +184,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     } catch (e) {
       if (e instanceof ManifestError) {
         result.problems = e.problems
-        throw new RunError(`${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (see the annotations).`)
+        throw new RunError(
+          `${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (see the annotations).`
+        )
       }
       throw e
     }
@@ -162,19 +197,28 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     let baseSha: string | undefined
     if (settings.mode !== 'drift') {
       const choice = chooseBase(settings.baseRef, input.event)
-      const b = await readBaseManifest(choice, { workspace: input.workspace, manifest: settings.manifest, github: input.github, log: m => log.info(m) })
+      const b = await readBaseManifest(choice, {
+        workspace: input.workspace,
+        manifest: settings.manifest,
+        github: input.github,
+        log: m => log.info(m)
+      })
       baseDescription = b.description
       baseSha = b.sha
       try {
         base = parse(b.text, settings)
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e
-        warnings.push(`The base manifest (${b.description}) is invalid, so nothing is planned for removal: ${e.problems[0]?.message ?? e.message}`)
+        warnings.push(
+          `The base manifest (${b.description}) is invalid, so nothing is planned for removal: ${e.problems[0]?.message ?? e.message}`
+        )
       }
     }
     if (headText === undefined) {
       if (settings.mode === 'drift' || base.apps.length === 0) {
-        throw new RunError(`No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`)
+        throw new RunError(
+          `No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`
+        )
       }
       warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`)
     }
@@ -191,7 +235,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
         ids = await resolveIds(rest, getApi(), settings.concurrency)
       }
     } else {
-      warnings.push('No RunCloud credentials: this plan is offline, computed from the manifest change alone (base → head), without RunCloud’s live state.')
+      warnings.push(
+        'No RunCloud credentials: this plan is offline, computed from the manifest change alone (base → head), without RunCloud’s live state.'
+      )
     }
 
     const plan = buildPlan({
@@ -210,11 +256,13 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       warnings
     })
     result.plan = plan
-    for (const app of plan.apps) if (app.safety.unsafe && app.safety.message) plan.warnings.push(app.safety.message)
+    for (const app of plan.apps)
+      if (app.safety.unsafe && app.safety.message) plan.warnings.push(app.safety.message)
     const readErrors = plan.apps.flatMap(a => a.errors)
 
     if (settings.mode === 'plan') {
-      for (const app of plan.apps) for (const n of app.notes) if (n.kind === 'primary-kept') plan.warnings.push(n.message)
+      for (const app of plan.apps)
+        for (const n of app.notes) if (n.kind === 'primary-kept') plan.warnings.push(n.message)
       result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }))
       if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
       result.exitCode = 0
@@ -228,7 +276,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
         if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
         if (result.drift && settings.failOnDrift) {
           const n = plan.apps.reduce((k, a) => k + a.changes.length, 0)
-          throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`)
+          throw new RunError(
+            `Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`
+          )
         }
         result.exitCode = 0
         return result
@@ -237,15 +287,27 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
 
     // apply, or drift with reconcile: the safety check comes before any write.
     if (isUnsafe(plan) && !settings.force) {
-      throw new RunError(plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message).join('\n'))
+      throw new RunError(
+        plan.apps
+          .filter(a => a.safety.unsafe)
+          .map(a => a.safety.message)
+          .join('\n')
+      )
     }
     if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {
-      await applyPlan(plan, { api: getApi(), log, concurrency: settings.concurrency, sslRedeploy: settings.sslRedeploy })
+      await applyPlan(plan, {
+        api: getApi(),
+        log,
+        concurrency: settings.concurrency,
+        sslRedeploy: settings.sslRedeploy
+      })
     }
     result.failed = collectFailures(plan)
     if (result.failed.length) {
       const names = result.failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20)
-      throw new RunError(`${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}`)
+      throw new RunError(
+        `${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}`
+      )
     }
     result.exitCode = 0
     return result

@@ -32,10 +32,13 @@ function readEvent(): EventContext {
   if (path) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) payload = parsed as Record<string, unknown>
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        payload = parsed as Record<string, unknown>
       else core.warning(`The event payload at GITHUB_EVENT_PATH is not a JSON object; using the defaults.`)
     } catch (e) {
-      core.warning(`The event payload at GITHUB_EVENT_PATH could not be read (${(e as Error).message}); using the defaults.`)
+      core.warning(
+        `The event payload at GITHUB_EVENT_PATH could not be read (${(e as Error).message}); using the defaults.`
+      )
     }
   }
   return { eventName, payload, sha: process.env.GITHUB_SHA || undefined }
@@ -47,12 +50,23 @@ function repository(): { owner: string; repo: string } | undefined {
 }
 
 function emptyPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
-  return { mode: settings.mode, manifest: settings.manifest, base: { description: '—' }, head: { description: '—' }, offline: true, apps: [], warnings: [] }
+  return {
+    mode: settings.mode,
+    manifest: settings.manifest,
+    base: { description: '—' },
+    head: { description: '—' },
+    offline: true,
+    apps: [],
+    warnings: []
+  }
 }
 
 function setOutputs(result: EngineResult, settings: Settings): void {
   const plan = result.plan ?? emptyPlan(settings)
-  const outputs = computeOutputs(plan, { drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined, failed: result.failed })
+  const outputs = computeOutputs(plan, {
+    drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
+    failed: result.failed
+  })
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
 }
 
@@ -60,10 +74,18 @@ function setOutputs(result: EngineResult, settings: Settings): void {
 export async function run(): Promise<void> {
   let settings: Settings
   try {
-    settings = readSettings(name => core.getInput(name), s => core.setSecret(s))
+    settings = readSettings(
+      name => core.getInput(name),
+      s => core.setSecret(s)
+    )
   } catch (e) {
     const message = e instanceof SettingsError ? e.problems.join('\n') : (e as Error).message
-    await writeSummary(renderMarkdown(emptyPlan({ mode: 'plan', manifest: core.getInput('manifest') || 'domains.yml' }), { maxChars: SUMMARY_MAX, error: message }))
+    await writeSummary(
+      renderMarkdown(emptyPlan({ mode: 'plan', manifest: core.getInput('manifest') || 'domains.yml' }), {
+        maxChars: SUMMARY_MAX,
+        error: message
+      })
+    )
     core.setFailed(message)
     return
   }
@@ -104,8 +126,14 @@ export async function run(): Promise<void> {
   await writeSummary(render(SUMMARY_MAX))
 
   const pr = github.context.payload.pull_request as { number?: number } | undefined
-  if (settings.mode === 'plan' && settings.comment && octokit && repo && pr?.number &&
-      (event.eventName === 'pull_request' || event.eventName === 'pull_request_target')) {
+  if (
+    settings.mode === 'plan' &&
+    settings.comment &&
+    octokit &&
+    repo &&
+    pr?.number &&
+    (event.eventName === 'pull_request' || event.eventName === 'pull_request_target')
+  ) {
     try {
       await upsertPlanComment({
         octokit,

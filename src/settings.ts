@@ -99,7 +99,9 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const mode = oneOf<Mode>('mode', ['plan', 'apply', 'drift'], 'plan')
   const manifest = get('manifest') || 'domains.yml'
   if (manifest.split(/[\\/]/).includes('..') || manifest.startsWith('/')) {
-    problems.push(`Input 'manifest' is '${manifest}'; it must be a path inside the workspace, like domains.yml.`)
+    problems.push(
+      `Input 'manifest' is '${manifest}'; it must be a path inside the workspace, like domains.yml.`
+    )
   }
   const serverId = int('server-id', undefined, 1, Number.MAX_SAFE_INTEGER)
   const appId = int('app-id', undefined, 1, Number.MAX_SAFE_INTEGER)
@@ -117,7 +119,9 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
 
   const legacy = !apiToken && !!(apiKey || apiSecret)
   if (legacy && !(apiKey && apiSecret)) {
-    problems.push(`Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token' (API v3) instead.`)
+    problems.push(
+      `Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token' (API v3) instead.`
+    )
   }
   const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret)
   if ((mode === 'apply' || mode === 'drift') && !hasCredentials) {

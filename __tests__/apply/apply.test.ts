@@ -1,7 +1,14 @@
 import { applyPlan } from '../../src/apply/apply.js'
 import { BufferLogger } from '../../src/logger.js'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
-import type { Certificate, DomainSettings, LiveDomain, RunCloudApi, SslMode, WriteOutcome } from '../../src/runcloud/types.js'
+import type {
+  Certificate,
+  DomainSettings,
+  LiveDomain,
+  RunCloudApi,
+  SslMode,
+  WriteOutcome
+} from '../../src/runcloud/types.js'
 
 /** A stub RunCloud that records the order of calls; unit tests of the applier only. */
 class StubApi implements RunCloudApi {
@@ -72,7 +79,13 @@ class StubApi implements RunCloudApi {
   }
 }
 
-const liveD = (name: string, id = 1): LiveDomain => ({ id, name, type: 'alias', www: true, redirection: 'non-www' })
+const liveD = (name: string, id = 1): LiveDomain => ({
+  id,
+  name,
+  type: 'alias',
+  www: true,
+  redirection: 'non-www'
+})
 const settings = { www: true, redirection: 'non-www' as const }
 
 function appPlan(changes: Change[], extra: Partial<AppPlan> = {}): AppPlan {
@@ -92,7 +105,15 @@ function appPlan(changes: Change[], extra: Partial<AppPlan> = {}): AppPlan {
     ...extra
   }
 }
-const plan = (...apps: AppPlan[]): Plan => ({ mode: 'apply', manifest: 'domains.yml', base: { description: 'b' }, head: { description: 'h' }, offline: false, apps, warnings: [] })
+const plan = (...apps: AppPlan[]): Plan => ({
+  mode: 'apply',
+  manifest: 'domains.yml',
+  base: { description: 'b' },
+  head: { description: 'h' },
+  offline: false,
+  apps,
+  warnings: []
+})
 
 describe('applyPlan', () => {
   it('adds and updates, then removes, then redeploys SSL once', async () => {
@@ -105,7 +126,14 @@ describe('applyPlan', () => {
       ])
     )
     await applyPlan(p, { api, log: new BufferLogger(), concurrency: 4, sslRedeploy: 'auto' })
-    expect(api.log).toEqual(['add new.com', 'update upd.com', 'remove old.com', 'ssl mode', 'basic cert', 'redeploy basic 7'])
+    expect(api.log).toEqual([
+      'add new.com',
+      'update upd.com',
+      'remove old.com',
+      'ssl mode',
+      'basic cert',
+      'redeploy basic 7'
+    ])
     expect(p.apps[0]?.changes.map(c => c.result?.status)).toEqual(['done', 'done', 'done'])
     expect(p.apps[0]?.ssl.result?.status).toBe('done')
   })
@@ -162,7 +190,10 @@ describe('applyPlan', () => {
       ])
     )
     await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
-    expect(api.log.filter(l => /redeploy|install/.test(l))).toEqual(['redeploy domain 1000 55', 'install domain 1001'])
+    expect(api.log.filter(l => /redeploy|install/.test(l))).toEqual([
+      'redeploy domain 1000 55',
+      'install domain 1001'
+    ])
   })
 
   it('skips SSL for ssl: none, and for ssl-redeploy never even when the run added domains', async () => {
@@ -171,7 +202,11 @@ describe('applyPlan', () => {
       ['redeploy', 'never']
     ] as const) {
       const api = new StubApi()
-      const p = plan(appPlan([{ action: 'add', domain: 'a.com', reason: 'new', settings }], { ssl: { policy, wanted: false, why: 'x' } }))
+      const p = plan(
+        appPlan([{ action: 'add', domain: 'a.com', reason: 'new', settings }], {
+          ssl: { policy, wanted: false, why: 'x' }
+        })
+      )
       await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: input })
       expect(api.log).toEqual(['add a.com'])
     }
@@ -179,7 +214,11 @@ describe('applyPlan', () => {
 
   it('redeploys after a drift reconcile added domains (auto)', async () => {
     const api = new StubApi()
-    const p = plan(appPlan([{ action: 'add', domain: 'a.com', reason: 'missing', settings }], { ssl: { policy: 'redeploy', wanted: false, why: 'after domains are added by reconcile' } }))
+    const p = plan(
+      appPlan([{ action: 'add', domain: 'a.com', reason: 'missing', settings }], {
+        ssl: { policy: 'redeploy', wanted: false, why: 'after domains are added by reconcile' }
+      })
+    )
     await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
     expect(api.log).toContain('redeploy basic 7')
   })
@@ -187,12 +226,18 @@ describe('applyPlan', () => {
   it('runs apps in parallel and keeps each app’s lines together in one group', async () => {
     const api = new StubApi()
     const apps = [1, 2, 3].map(n =>
-      appPlan([{ action: 'add', domain: `a${n}.com`, reason: 'new', settings }, { action: 'add', domain: `b${n}.com`, reason: 'new', settings }], {
-        key: `1/${n}`,
-        app: n,
-        appId: n,
-        ssl: { policy: 'none', wanted: false, why: '' }
-      })
+      appPlan(
+        [
+          { action: 'add', domain: `a${n}.com`, reason: 'new', settings },
+          { action: 'add', domain: `b${n}.com`, reason: 'new', settings }
+        ],
+        {
+          key: `1/${n}`,
+          app: n,
+          appId: n,
+          ssl: { policy: 'none', wanted: false, why: '' }
+        }
+      )
     )
     const log = new BufferLogger()
     await applyPlan(plan(...apps), { api, log, concurrency: 3, sslRedeploy: 'auto' })

@@ -67,15 +67,24 @@ function repo(...manifests: (string | null)[]): TempRepo {
   return r
 }
 
-const live = (sid = serverId, aid = appId) => sim.domains(sid, aid).map(d => d.name).sort()
-const domainWrites = () => sim.callLog.filter(c => c.method !== 'GET' && /\/domains(\/\d+)?(\/meta)?$/.test(c.path)).length
+const live = (sid = serverId, aid = appId) =>
+  sim
+    .domains(sid, aid)
+    .map(d => d.name)
+    .sort()
+const domainWrites = () =>
+  sim.callLog.filter(c => c.method !== 'GET' && /\/domains(\/\d+)?(\/meta)?$/.test(c.path)).length
 
-async function run(r: TempRepo | string, opts: { event?: string; payload?: unknown; inputs?: Record<string, string>; workspace?: string } = {}): Promise<ActionRun> {
+async function run(
+  r: TempRepo | string,
+  opts: { event?: string; payload?: unknown; inputs?: Record<string, string>; workspace?: string } = {}
+): Promise<ActionRun> {
   const dir = typeof r === 'string' ? r : r.dir
   const result = await runAction({
     workspace: opts.workspace ?? dir,
     eventName: opts.event ?? 'push',
-    payload: opts.payload ?? (typeof r === 'string' ? {} : { before: r.shas[r.shas.length - 2] ?? '0'.repeat(40) }),
+    payload:
+      opts.payload ?? (typeof r === 'string' ? {} : { before: r.shas[r.shas.length - 2] ?? '0'.repeat(40) }),
     githubApiUrl: gh.url,
     githubToken: GH_TOKEN,
     inputs: { 'api-url': sim.url, ...(opts.inputs ?? {}) }
@@ -86,20 +95,41 @@ async function run(r: TempRepo | string, opts: { event?: string; payload?: unkno
 
 /** Nothing a run emits may carry a credential. */
 function assertNoSecret(r: ActionRun): void {
-  const emitted = [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs), ...gh.comments.map(c => c.body)].join('\n')
+  const emitted = [
+    r.stdout,
+    r.stderr,
+    r.summary,
+    JSON.stringify(r.outputs),
+    ...gh.comments.map(c => c.body)
+  ].join('\n')
   const unmasked = r.stdout.replace(/^::add-mask::.*$/gm, '')
-  for (const secret of [TOKEN, GH_TOKEN, 'legacy-secret-def456', Buffer.from('legacy-key-abc123:legacy-secret-def456').toString('base64')]) {
+  for (const secret of [
+    TOKEN,
+    GH_TOKEN,
+    'legacy-secret-def456',
+    Buffer.from('legacy-key-abc123:legacy-secret-def456').toString('base64')
+  ]) {
     expect(unmasked.includes(secret) ? `stdout contains ${secret.slice(0, 4)}…` : 'clean').toBe('clean')
-    expect(emitted.replace(/^::add-mask::.*$/gm, '').includes(secret) ? `output contains ${secret.slice(0, 4)}…` : 'clean').toBe('clean')
+    expect(
+      emitted.replace(/^::add-mask::.*$/gm, '').includes(secret)
+        ? `output contains ${secret.slice(0, 4)}…`
+        : 'clean'
+    ).toBe('clean')
   }
 }
 
 const apply = { mode: 'apply', 'api-token': TOKEN }
-const prPayload = (r: TempRepo, number = 7) => ({ number, pull_request: { number, base: { sha: r.shas[0] }, head: { sha: r.shas[1] } } })
+const prPayload = (r: TempRepo, number = 7) => ({
+  number,
+  pull_request: { number, base: { sha: r.shas[0] }, head: { sha: r.shas[1] } }
+})
 
 describe('plan on a pull request', () => {
   it('offline without a token: the manifest change, a summary with the warning, one PR comment, no RunCloud call', async () => {
-    const r = repo(manifest({ server: serverId, app: appId, domains: ['a.example.com', 'b.example.com'] }), manifest({ server: serverId, app: appId, domains: ['a.example.com', 'c.example.com'] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: ['a.example.com', 'b.example.com'] }),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com', 'c.example.com'] })
+    )
     const res = await run(r, { event: 'pull_request', payload: prPayload(r) })
     expect(res.exitCode).toBe(0)
     expect(JSON.parse(res.outputs.added ?? '')).toEqual(['c.example.com'])
@@ -116,8 +146,15 @@ describe('plan on a pull request', () => {
     const other = sim.addApp(serverId, { name: 'other', primary: 'other.example.com' }).id
     sim.seedDomains(serverId, appId, ['a.example.com'])
     const untouched = { server: serverId, app: other, domains: ['x.example.com'] }
-    const r = repo(manifest({ server: serverId, app: appId, domains: ['a.example.com'] }, untouched), manifest({ server: serverId, app: appId, domains: ['a.example.com', 'new.example.com'] }, untouched))
-    const first = await run(r, { event: 'pull_request', payload: prPayload(r), inputs: { 'api-token': TOKEN } })
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] }, untouched),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com', 'new.example.com'] }, untouched)
+    )
+    const first = await run(r, {
+      event: 'pull_request',
+      payload: prPayload(r),
+      inputs: { 'api-token': TOKEN }
+    })
     expect(first.exitCode).toBe(0)
     expect(JSON.parse(first.outputs.added ?? '')).toEqual(['new.example.com'])
     expect(sim.callLog.every(c => c.method === 'GET')).toBe(true)
@@ -130,14 +167,20 @@ describe('plan on a pull request', () => {
 
   it('a missing comment permission is a warning, not a failure', async () => {
     gh.forbidComments = true
-    const r = repo(manifest({ server: serverId, app: appId, domains: [] }), manifest({ server: serverId, app: appId, domains: ['a.example.com'] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: [] }),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] })
+    )
     const res = await run(r, { event: 'pull_request', payload: prPayload(r) })
     expect(res.exitCode).toBe(0)
-    expect(res.annotations.some(a => a.level === 'warning' && /pull-requests: write/.test(a.message))).toBe(true)
+    expect(res.annotations.some(a => a.level === 'warning' && /pull-requests: write/.test(a.message))).toBe(
+      true
+    )
   })
 
   it('an invalid manifest: annotations with file, line and column, a summary, a failing exit, no network call', async () => {
-    const bad = 'version: 1\napps:\n  - server: 1\n    app: 2\n    domian: []\n    domains:\n      - https://example.com/\n'
+    const bad =
+      'version: 1\napps:\n  - server: 1\n    app: 2\n    domian: []\n    domains:\n      - https://example.com/\n'
     const r = repo(manifest({ server: 1, app: 2, domains: [] }), bad)
     const res = await run(r, { event: 'pull_request', payload: prPayload(r), inputs: { 'api-token': TOKEN } })
     expect(res.exitCode).toBe(1)
@@ -169,13 +212,28 @@ describe('apply on push', () => {
   it('adds, updates and removes, redeploys SSL once, and a re-run writes no domain change', async () => {
     sim.seedDomains(serverId, appId, ['keep.example.com', 'old.example.com', 'set.example.com'])
     const r = repo(
-      manifest({ server: 'web-1', app: 'main', domains: ['keep.example.com', 'old.example.com', 'set.example.com'] }),
-      manifest({ server: 'web-1', app: 'main', domains: ['keep.example.com', 'new.example.com', { name: 'set.example.com', www: false, redirection: 'none' }] })
+      manifest({
+        server: 'web-1',
+        app: 'main',
+        domains: ['keep.example.com', 'old.example.com', 'set.example.com']
+      }),
+      manifest({
+        server: 'web-1',
+        app: 'main',
+        domains: [
+          'keep.example.com',
+          'new.example.com',
+          { name: 'set.example.com', www: false, redirection: 'none' }
+        ]
+      })
     )
     const res = await run(r, { inputs: apply })
     expect(res.exitCode).toBe(0)
     expect(live()).toEqual(['keep.example.com', 'main.example.com', 'new.example.com', 'set.example.com'])
-    expect(sim.domains(serverId, appId).find(d => d.name === 'set.example.com')).toMatchObject({ www: false, redirection: 'none' })
+    expect(sim.domains(serverId, appId).find(d => d.name === 'set.example.com')).toMatchObject({
+      www: false,
+      redirection: 'none'
+    })
     expect(JSON.parse(res.outputs.added ?? '')).toEqual(['new.example.com'])
     expect(JSON.parse(res.outputs.updated ?? '')).toEqual(['set.example.com'])
     expect(JSON.parse(res.outputs.removed ?? '')).toEqual(['old.example.com'])
@@ -183,7 +241,11 @@ describe('apply on push', () => {
     expect(sim.state.app(serverId, appId)?.sslEvents).toEqual(['redeploy'])
     expect(res.stdout).toMatch(/\[1\/3\] add new\.example\.com … done/)
     const plan = JSON.parse(res.outputs.plan ?? '{}')
-    expect(plan.apps[0].changes.map((c: { action: string; result: { status: string } }) => `${c.action}:${c.result.status}`)).toEqual(['add:done', 'update:done', 'remove:done'])
+    expect(
+      plan.apps[0].changes.map(
+        (c: { action: string; result: { status: string } }) => `${c.action}:${c.result.status}`
+      )
+    ).toEqual(['add:done', 'update:done', 'remove:done'])
 
     sim.resetCalls()
     const again = await run(r, { inputs: apply })
@@ -193,7 +255,10 @@ describe('apply on push', () => {
   })
 
   it('a new branch push (before = zeros) compares with the parent commit', async () => {
-    const r = repo(manifest({ server: serverId, app: appId, domains: ['a.example.com'] }), manifest({ server: serverId, app: appId, domains: ['b.example.com'] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] }),
+      manifest({ server: serverId, app: appId, domains: ['b.example.com'] })
+    )
     sim.seedDomains(serverId, appId, ['a.example.com'])
     const res = await run(r, { payload: { before: '0'.repeat(40) }, inputs: apply })
     expect(res.exitCode).toBe(0)
@@ -201,7 +266,10 @@ describe('apply on push', () => {
   })
 
   it('works in a shallow clone, fetching the base commit', async () => {
-    const r = repo(manifest({ server: serverId, app: appId, domains: ['a.example.com'] }), manifest({ server: serverId, app: appId, domains: ['b.example.com'] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] }),
+      manifest({ server: serverId, app: appId, domains: ['b.example.com'] })
+    )
     sim.seedDomains(serverId, appId, ['a.example.com'])
     const shallow = shallowClone(r)
     expect(git(shallow, 'rev-parse', '--is-shallow-repository')).toBe('true')
@@ -215,7 +283,10 @@ describe('apply on push', () => {
     const a2 = sim.addApp(s2, { name: 'shop', primary: 'shop.example.net' }).id
     const r = repo(
       manifest({ server: 'web-1', app: 'main', domains: [] }, { server: 'web-2', app: 'shop', domains: [] }),
-      manifest({ server: 'web-1', app: 'main', domains: ['one.example.com'] }, { server: 'web-2', app: 'shop', domains: ['two.example.com'] })
+      manifest(
+        { server: 'web-1', app: 'main', domains: ['one.example.com'] },
+        { server: 'web-2', app: 'shop', domains: ['two.example.com'] }
+      )
     )
     const res = await run(r, { inputs: apply })
     expect(res.exitCode).toBe(0)
@@ -226,7 +297,10 @@ describe('apply on push', () => {
   it('refuses a mass removal before any write, then applies it with force', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `d${i}.example.com`)
     sim.seedDomains(serverId, appId, names)
-    const r = repo(manifest({ server: serverId, app: appId, label: 'network', domains: names }), manifest({ server: serverId, app: appId, label: 'network', domains: names.slice(0, 4) }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, label: 'network', domains: names }),
+      manifest({ server: serverId, app: appId, label: 'network', domains: names.slice(0, 4) })
+    )
     const refused = await run(r, { inputs: apply })
     expect(refused.exitCode).toBe(1)
     const error = refused.annotations.find(a => a.level === 'error')?.message ?? ''
@@ -242,18 +316,27 @@ describe('apply on push', () => {
 
   it('never removes the primary domain, and says so', async () => {
     sim.seedDomains(serverId, appId, ['a.example.com'])
-    const r = repo(manifest({ server: serverId, app: appId, domains: ['main.example.com', 'a.example.com'] }), manifest({ server: serverId, app: appId, domains: ['a.example.com'] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: ['main.example.com', 'a.example.com'] }),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] })
+    )
     const res = await run(r, { inputs: apply })
     expect(res.exitCode).toBe(1)
     expect(live()).toContain('main.example.com')
-    expect(JSON.parse(res.outputs.failed ?? '')[0]).toMatchObject({ domain: 'main.example.com', action: 'remove' })
+    expect(JSON.parse(res.outputs.failed ?? '')[0]).toMatchObject({
+      domain: 'main.example.com',
+      action: 'remove'
+    })
     expect(res.summary).toMatch(/primary domain/)
   })
 
   it('removes a domain found on the last of several pages', async () => {
     const names = Array.from({ length: 95 }, (_, i) => `n${String(i).padStart(3, '0')}.example.com`)
     sim.seedDomains(serverId, appId, names)
-    const r = repo(manifest({ server: serverId, app: appId, domains: ['n094.example.com'] }), manifest({ server: serverId, app: appId, domains: [] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: ['n094.example.com'] }),
+      manifest({ server: serverId, app: appId, domains: [] })
+    )
     const res = await run(r, { inputs: apply })
     expect(res.exitCode).toBe(0)
     expect(live()).not.toContain('n094.example.com')
@@ -261,15 +344,28 @@ describe('apply on push', () => {
   })
 
   it('legacy API v2 credentials work, with a warning', async () => {
-    const r = repo(manifest({ server: serverId, app: appId, domains: [] }), manifest({ server: serverId, app: appId, domains: ['a.example.com'] }))
-    const res = await run(r, { inputs: { mode: 'apply', 'api-key': 'legacy-key-abc123', 'api-secret': 'legacy-secret-def456', 'api-url': sim.urlV2 } })
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: [] }),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] })
+    )
+    const res = await run(r, {
+      inputs: {
+        mode: 'apply',
+        'api-key': 'legacy-key-abc123',
+        'api-secret': 'legacy-secret-def456',
+        'api-url': sim.urlV2
+      }
+    })
     expect(res.exitCode).toBe(0)
     expect(live()).toContain('a.example.com')
     expect(res.annotations.some(a => a.level === 'warning' && /v2/.test(a.message))).toBe(true)
   })
 
   it('a refused token fails with how to make one, and never prints it', async () => {
-    const r = repo(manifest({ server: serverId, app: appId, domains: [] }), manifest({ server: serverId, app: appId, domains: ['a.example.com'] }))
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: [] }),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] })
+    )
     const res = await run(r, { inputs: { mode: 'apply', 'api-token': `${TOKEN}-wrong` } })
     expect(res.exitCode).toBe(1)
     expect(res.stdout).toMatch(/refused the API token/)
@@ -282,7 +378,12 @@ describe('drift', () => {
     sim.seedDomains(serverId, appId, ['a.example.com', 'stranger.example.com'])
     sim.seedDomains(serverId, appId, ['b.example.com'], { www: false })
   })
-  const spec = (exclusive: boolean): AppSpec => ({ server: serverId, app: appId, exclusive, domains: ['a.example.com', 'b.example.com', 'missing.example.com'] })
+  const spec = (exclusive: boolean): AppSpec => ({
+    server: serverId,
+    app: appId,
+    exclusive,
+    domains: ['a.example.com', 'b.example.com', 'missing.example.com']
+  })
 
   it('finds missing and settings drift and fails; unmanaged is informational in a non-exclusive app', async () => {
     const r = repo(manifest(spec(false)))
@@ -294,13 +395,19 @@ describe('drift', () => {
     expect(JSON.parse(res.outputs.removed ?? '')).toEqual([])
     expect(res.summary).toMatch(/stranger\.example\.com/)
     expect(sim.writes()).toBe(0)
-    const quiet = await run(r, { event: 'schedule', inputs: { mode: 'drift', 'api-token': TOKEN, 'fail-on-drift': 'false' } })
+    const quiet = await run(r, {
+      event: 'schedule',
+      inputs: { mode: 'drift', 'api-token': TOKEN, 'fail-on-drift': 'false' }
+    })
     expect(quiet.exitCode).toBe(0)
   })
 
   it('reconciles, pruning unmanaged domains of an exclusive app, and converges', async () => {
     const r = repo(manifest(spec(true)))
-    const res = await run(r, { event: 'schedule', inputs: { mode: 'drift', 'api-token': TOKEN, reconcile: 'true' } })
+    const res = await run(r, {
+      event: 'schedule',
+      inputs: { mode: 'drift', 'api-token': TOKEN, reconcile: 'true' }
+    })
     expect(res.exitCode).toBe(0)
     expect(res.outputs.drift).toBe('true')
     expect(live()).toEqual(['a.example.com', 'b.example.com', 'main.example.com', 'missing.example.com'])

@@ -6,21 +6,61 @@ import { chooseBase } from '../../src/git/base-ref.js'
 import { BaseReadError, readBaseManifest, type GitHubFiles } from '../../src/git/read-base.js'
 
 const sh = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim()
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t'
+    }
+  }).trim()
 
 describe('chooseBase', () => {
   it('follows SPEC section 5 for each trigger', () => {
-    expect(chooseBase('abc123', { eventName: 'push', payload: { before: 'f00d' } })).toMatchObject({ kind: 'commit', ref: 'abc123' })
-    expect(chooseBase(undefined, { eventName: 'pull_request', payload: { pull_request: { base: { sha: 'b4se' } } } })).toMatchObject({ kind: 'commit', ref: 'b4se' })
-    expect(chooseBase(undefined, { eventName: 'pull_request_target', payload: { pull_request: { base: { sha: 'b4se' } } } })).toMatchObject({ ref: 'b4se' })
-    expect(chooseBase(undefined, { eventName: 'push', payload: { before: 'bef0re' }, sha: 'head' })).toMatchObject({ kind: 'commit', ref: 'bef0re' })
-    expect(chooseBase(undefined, { eventName: 'push', payload: { before: '0000000000000000000000000000000000000000' }, sha: 'head' })).toMatchObject({ kind: 'parent', of: 'head' })
-    expect(chooseBase(undefined, { eventName: 'workflow_dispatch', payload: {}, sha: 'head' })).toMatchObject({ kind: 'parent', of: 'head' })
-    expect(chooseBase(undefined, { eventName: 'schedule', payload: {} })).toMatchObject({ kind: 'parent', of: 'HEAD' })
+    expect(chooseBase('abc123', { eventName: 'push', payload: { before: 'f00d' } })).toMatchObject({
+      kind: 'commit',
+      ref: 'abc123'
+    })
+    expect(
+      chooseBase(undefined, {
+        eventName: 'pull_request',
+        payload: { pull_request: { base: { sha: 'b4se' } } }
+      })
+    ).toMatchObject({ kind: 'commit', ref: 'b4se' })
+    expect(
+      chooseBase(undefined, {
+        eventName: 'pull_request_target',
+        payload: { pull_request: { base: { sha: 'b4se' } } }
+      })
+    ).toMatchObject({ ref: 'b4se' })
+    expect(
+      chooseBase(undefined, { eventName: 'push', payload: { before: 'bef0re' }, sha: 'head' })
+    ).toMatchObject({ kind: 'commit', ref: 'bef0re' })
+    expect(
+      chooseBase(undefined, {
+        eventName: 'push',
+        payload: { before: '0000000000000000000000000000000000000000' },
+        sha: 'head'
+      })
+    ).toMatchObject({ kind: 'parent', of: 'head' })
+    expect(chooseBase(undefined, { eventName: 'workflow_dispatch', payload: {}, sha: 'head' })).toMatchObject(
+      { kind: 'parent', of: 'head' }
+    )
+    expect(chooseBase(undefined, { eventName: 'schedule', payload: {} })).toMatchObject({
+      kind: 'parent',
+      of: 'HEAD'
+    })
   })
   it('ignores malformed payload values instead of passing them to git', () => {
-    expect(chooseBase(undefined, { eventName: 'push', payload: { before: '--upload-pack=evil' }, sha: 'abc' })).toMatchObject({ kind: 'parent', of: 'abc' })
-    expect(chooseBase(undefined, { eventName: 'pull_request', payload: { pull_request: 'nope' }, sha: 'abc' })).toMatchObject({ kind: 'parent' })
+    expect(
+      chooseBase(undefined, { eventName: 'push', payload: { before: '--upload-pack=evil' }, sha: 'abc' })
+    ).toMatchObject({ kind: 'parent', of: 'abc' })
+    expect(
+      chooseBase(undefined, { eventName: 'pull_request', payload: { pull_request: 'nope' }, sha: 'abc' })
+    ).toMatchObject({ kind: 'parent' })
   })
 })
 
@@ -49,27 +89,45 @@ describe('readBaseManifest', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it('reads the file at a commit with git show', async () => {
-    const b = await readBaseManifest({ kind: 'commit', ref: second, why: 'test' }, { workspace: origin, manifest: 'domains.yml' })
+    const b = await readBaseManifest(
+      { kind: 'commit', ref: second, why: 'test' },
+      { workspace: origin, manifest: 'domains.yml' }
+    )
     expect(b).toMatchObject({ text: 'domains: [a.com]\n', sha: second, source: 'git' })
   })
   it('gives an empty base when the file is absent there, or there is no parent', async () => {
-    const absent = await readBaseManifest({ kind: 'commit', ref: first, why: 'test' }, { workspace: origin, manifest: 'domains.yml' })
+    const absent = await readBaseManifest(
+      { kind: 'commit', ref: first, why: 'test' },
+      { workspace: origin, manifest: 'domains.yml' }
+    )
     expect(absent.text).toBeUndefined()
     expect(absent.description).toMatch(/no domains.yml there/)
-    const root = await readBaseManifest({ kind: 'parent', of: first, why: 'parent' }, { workspace: origin, manifest: 'domains.yml' })
+    const root = await readBaseManifest(
+      { kind: 'parent', of: first, why: 'parent' },
+      { workspace: origin, manifest: 'domains.yml' }
+    )
     expect(root).toMatchObject({ source: 'none' })
-    const parent = await readBaseManifest({ kind: 'parent', of: third, why: 'parent' }, { workspace: origin, manifest: 'domains.yml' })
+    const parent = await readBaseManifest(
+      { kind: 'parent', of: third, why: 'parent' },
+      { workspace: origin, manifest: 'domains.yml' }
+    )
     expect(parent).toMatchObject({ sha: second, text: 'domains: [a.com]\n' })
   })
   it('fetches a commit a shallow clone lacks, and the parent of a shallow head', async () => {
     const shallow = join(dir, 'shallow')
     sh(dir, 'clone', '-q', '--depth=1', `file://${origin}`, shallow)
     expect(sh(shallow, 'rev-parse', '--is-shallow-repository')).toBe('true')
-    const byCommit = await readBaseManifest({ kind: 'commit', ref: second, why: 'pr base' }, { workspace: shallow, manifest: 'domains.yml' })
+    const byCommit = await readBaseManifest(
+      { kind: 'commit', ref: second, why: 'pr base' },
+      { workspace: shallow, manifest: 'domains.yml' }
+    )
     expect(byCommit).toMatchObject({ text: 'domains: [a.com]\n', source: 'git-fetch' })
     const shallow2 = join(dir, 'shallow2')
     sh(dir, 'clone', '-q', '--depth=1', `file://${origin}`, shallow2)
-    const byParent = await readBaseManifest({ kind: 'parent', of: third, why: 'parent' }, { workspace: shallow2, manifest: 'domains.yml' })
+    const byParent = await readBaseManifest(
+      { kind: 'parent', of: third, why: 'parent' },
+      { workspace: shallow2, manifest: 'domains.yml' }
+    )
     expect(byParent).toMatchObject({ text: 'domains: [a.com]\n', sha: second, source: 'git-fetch' })
   })
   it('falls back to the GitHub contents API when fetching fails, and says how to fix the workflow when nothing works', async () => {
@@ -84,10 +142,23 @@ describe('readBaseManifest', () => {
       },
       getParent: async () => second
     }
-    const viaApi = await readBaseManifest({ kind: 'commit', ref: second, why: 'pr base' }, { workspace: lone, manifest: 'domains.yml', github })
+    const viaApi = await readBaseManifest(
+      { kind: 'commit', ref: second, why: 'pr base' },
+      { workspace: lone, manifest: 'domains.yml', github }
+    )
     expect(viaApi).toMatchObject({ text: 'domains: [api.com]\n', source: 'github-api' })
     expect(asked).toEqual([`domains.yml@${second}`])
-    await expect(readBaseManifest({ kind: 'commit', ref: second, why: 'pr base' }, { workspace: lone, manifest: 'domains.yml' })).rejects.toThrow(BaseReadError)
-    await expect(readBaseManifest({ kind: 'commit', ref: second, why: 'pr base' }, { workspace: lone, manifest: 'domains.yml' })).rejects.toThrow(/fetch-depth: 0.*contents: read/)
+    await expect(
+      readBaseManifest(
+        { kind: 'commit', ref: second, why: 'pr base' },
+        { workspace: lone, manifest: 'domains.yml' }
+      )
+    ).rejects.toThrow(BaseReadError)
+    await expect(
+      readBaseManifest(
+        { kind: 'commit', ref: second, why: 'pr base' },
+        { workspace: lone, manifest: 'domains.yml' }
+      )
+    ).rejects.toThrow(/fetch-depth: 0.*contents: read/)
   })
 })

@@ -31,21 +31,33 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://gh')
       const method = req.method ?? 'GET'
-      fake.requests.push({ method, path: url.pathname + url.search, authorization: req.headers.authorization })
+      fake.requests.push({
+        method,
+        path: url.pathname + url.search,
+        authorization: req.headers.authorization
+      })
       const json = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' })
         res.end(JSON.stringify(body))
       }
-      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body?: string }) : {}
+      const body = chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { body?: string })
+        : {}
       let m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
       if (m) {
-        if (fake.forbidComments && method === 'POST') return json(403, { message: 'Resource not accessible by integration' })
+        if (fake.forbidComments && method === 'POST')
+          return json(403, { message: 'Resource not accessible by integration' })
         const issue = Number(m[1])
         if (method === 'GET') {
           const perPage = Number(url.searchParams.get('per_page') ?? 30)
           const page = Number(url.searchParams.get('page') ?? 1)
           const all = fake.comments.filter(c => c.issue === issue)
-          return json(200, all.slice((page - 1) * perPage, page * perPage).map(c => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })))
+          return json(
+            200,
+            all
+              .slice((page - 1) * perPage, page * perPage)
+              .map(c => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } }))
+          )
         }
         if (method === 'POST') {
           const c = { id: nextId++, issue, body: String(body.body ?? '') }

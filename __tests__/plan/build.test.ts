@@ -4,7 +4,12 @@ import type { AppEntry, DomainEntry, Manifest } from '../../src/manifest/types.j
 import type { LiveDomain } from '../../src/runcloud/types.js'
 
 const pos = { line: 1, col: 1 }
-const d = (name: string, www = true, redirection: DomainEntry['redirection'] = 'non-www'): DomainEntry => ({ name, www, redirection, pos })
+const d = (name: string, www = true, redirection: DomainEntry['redirection'] = 'non-www'): DomainEntry => ({
+  name,
+  www,
+  redirection,
+  pos
+})
 const app = (domains: DomainEntry[], extra: Partial<AppEntry> = {}): AppEntry => ({
   server: 1,
   app: 2,
@@ -17,7 +22,14 @@ const app = (domains: DomainEntry[], extra: Partial<AppEntry> = {}): AppEntry =>
 })
 const manifest = (...apps: AppEntry[]): Manifest => ({ form: 'full', apps })
 let nextId = 100
-const live = (name: string, extra: Partial<LiveDomain> = {}): LiveDomain => ({ id: nextId++, name, type: 'alias', www: true, redirection: 'non-www', ...extra })
+const live = (name: string, extra: Partial<LiveDomain> = {}): LiveDomain => ({
+  id: nextId++,
+  name,
+  type: 'alias',
+  www: true,
+  redirection: 'non-www',
+  ...extra
+})
 const liveMap = (entries: Record<string, LiveDomain[]>): Map<string, LiveApp> =>
   new Map(Object.entries(entries).map(([k, domains]) => [k, { serverId: 1, appId: 2, domains }]))
 
@@ -58,7 +70,10 @@ describe('buildPlan offline (no credentials)', () => {
 
   it('leaves ignored names alone', () => {
     const p = buildPlan(
-      opts({ base: manifest(app([d('a.com'), d('x.staging.com')])), head: manifest(app([d('a.com')], { ignore: ['*.staging.com'] })) })
+      opts({
+        base: manifest(app([d('a.com'), d('x.staging.com')])),
+        head: manifest(app([d('a.com')], { ignore: ['*.staging.com'] }))
+      })
     )
     expect(summary(p)).toEqual([])
     expect(p.apps[0]?.notes.map(n => n.kind)).toEqual(['ignored'])
@@ -69,16 +84,24 @@ describe('buildPlan with live state', () => {
   it('adds what is declared and not live, marks names declared before as missing', () => {
     const base = manifest(app([d('old.com')]))
     const head = manifest(app([d('old.com'), d('new.com')]))
-    const p = buildPlan(opts({ base, head, live: liveMap({ '1/2': [live('main.com', { type: 'primary' })] }) }))
+    const p = buildPlan(
+      opts({ base, head, live: liveMap({ '1/2': [live('main.com', { type: 'primary' })] }) })
+    )
     expect(summary(p)).toEqual(['add new.com new', 'add old.com missing'])
     expect(p.apps[0]).toMatchObject({ live: 'read', liveCount: 1, serverId: 1, appId: 2 })
   })
 
   it('updates live names whose settings differ, comparing 0/1 booleans already converted', () => {
     const l = live('a.com', { www: false, redirection: 'none' })
-    const p = buildPlan(opts({ base: manifest(app([])), head: manifest(app([d('a.com')])), live: liveMap({ '1/2': [l] }) }))
+    const p = buildPlan(
+      opts({ base: manifest(app([])), head: manifest(app([d('a.com')])), live: liveMap({ '1/2': [l] }) })
+    )
     expect(summary(p)).toEqual(['update a.com settings'])
-    expect(p.apps[0]?.changes[0]).toMatchObject({ from: { www: false, redirection: 'none' }, settings: { www: true, redirection: 'non-www' }, live: l })
+    expect(p.apps[0]?.changes[0]).toMatchObject({
+      from: { www: false, redirection: 'none' },
+      settings: { www: true, redirection: 'non-www' },
+      live: l
+    })
   })
 
   it('removes only names the base declared and that are live; never a name nobody declared', () => {
@@ -94,7 +117,11 @@ describe('buildPlan with live state', () => {
 
   it('keeps the primary domain with a note that says why', () => {
     const p = buildPlan(
-      opts({ base: manifest(app([d('main.com'), d('b.com')])), head: manifest(app([d('b.com')])), live: liveMap({ '1/2': [live('main.com', { type: 'primary' }), live('b.com')] }) })
+      opts({
+        base: manifest(app([d('main.com'), d('b.com')])),
+        head: manifest(app([d('b.com')])),
+        live: liveMap({ '1/2': [live('main.com', { type: 'primary' }), live('b.com')] })
+      })
     )
     expect(summary(p)).toEqual([])
     expect(p.apps[0]?.notes[0]).toMatchObject({ domain: 'main.com', kind: 'primary-kept' })
@@ -112,14 +139,21 @@ describe('buildPlan with live state', () => {
   })
 
   it('reports an app whose live state could not be read as an error, with no change', () => {
-    const p = buildPlan(opts({ base: manifest(), head: manifest(app([d('a.com')])), live: new Map([['1/2', { error: 'boom' }]]) }))
+    const p = buildPlan(
+      opts({
+        base: manifest(),
+        head: manifest(app([d('a.com')])),
+        live: new Map([['1/2', { error: 'boom' }]])
+      })
+    )
     expect(p.apps[0]?.errors).toEqual(['boom'])
     expect(p.apps[0]?.changes).toEqual([])
   })
 })
 
 describe('safety', () => {
-  const names = (n: number, prefix = 'd'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}.com`)
+  const names = (n: number, prefix = 'd'): string[] =>
+    Array.from({ length: n }, (_, i) => `${prefix}${i}.com`)
   const scenario = (liveCount: number, removeCount: number, maxRemovalPercent = 30) => {
     const all = names(liveCount)
     return buildPlan(
@@ -145,11 +179,16 @@ describe('safety', () => {
   })
   it('matches the rule for any size and share (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.nat(), fc.integer({ min: 0, max: 100 }), (total, r, max) => {
-        const removals = r % (total + 1)
-        const v = scenario(total, removals, max)
-        expect(v.unsafe).toBe(total >= 10 && removals > 0 && (removals * 100) / total > max)
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 100 }),
+        (total, r, max) => {
+          const removals = r % (total + 1)
+          const v = scenario(total, removals, max)
+          expect(v.unsafe).toBe(total >= 10 && removals > 0 && (removals * 100) / total > max)
+        }
+      ),
       { numRuns: 60 }
     )
   })
@@ -157,7 +196,12 @@ describe('safety', () => {
 
 describe('drift', () => {
   it('finds missing and settings drift; unmanaged is drift only in exclusive apps', () => {
-    const lives = [live('a.com', { www: false }), live('stranger.com'), live('main.com', { type: 'primary' }), live('x.stage.com')]
+    const lives = [
+      live('a.com', { www: false }),
+      live('stranger.com'),
+      live('main.com', { type: 'primary' }),
+      live('x.stage.com')
+    ]
     const mk = (exclusive: boolean) =>
       buildPlan(
         opts({
@@ -168,20 +212,32 @@ describe('drift', () => {
       )
     expect(summary(mk(false))).toEqual(['add m.com missing', 'update a.com settings'])
     expect(mk(false).apps[0]?.notes.map(n => `${n.kind} ${n.domain}`)).toEqual(['unmanaged stranger.com'])
-    expect(summary(mk(true))).toEqual(['add m.com missing', 'update a.com settings', 'remove stranger.com unmanaged'])
+    expect(summary(mk(true))).toEqual([
+      'add m.com missing',
+      'update a.com settings',
+      'remove stranger.com unmanaged'
+    ])
   })
 })
 
 describe('ssl decision', () => {
   it('auto: wanted when the change adds domains, even when they are already live', () => {
-    const p = buildPlan(opts({ base: manifest(app([])), head: manifest(app([d('a.com')])), live: liveMap({ '1/2': [live('a.com')] }) }))
+    const p = buildPlan(
+      opts({
+        base: manifest(app([])),
+        head: manifest(app([d('a.com')])),
+        live: liveMap({ '1/2': [live('a.com')] })
+      })
+    )
     expect(p.apps[0]?.changes).toEqual([])
     expect(p.apps[0]?.ssl.wanted).toBe(true)
   })
   it('honours ssl: none and ssl-redeploy never / always', () => {
     const head = manifest(app([d('a.com')]))
     expect(buildPlan(opts({ head, sslRedeploy: 'never' })).apps[0]?.ssl.wanted).toBe(false)
-    expect(buildPlan(opts({ head: manifest(app([d('a.com')], { ssl: 'none' })) })).apps[0]?.ssl.wanted).toBe(false)
+    expect(buildPlan(opts({ head: manifest(app([d('a.com')], { ssl: 'none' })) })).apps[0]?.ssl.wanted).toBe(
+      false
+    )
     expect(buildPlan(opts({ base: head, head, sslRedeploy: 'always' })).apps[0]?.ssl.wanted).toBe(true)
     expect(buildPlan(opts({ base: head, head })).apps[0]?.ssl.wanted).toBe(false)
   })

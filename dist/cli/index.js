@@ -39176,10 +39176,16 @@ async function redeployCertificates(app, api, added, warn) {
                 detail: `The domains were changed; only the certificate failed (${failures.join('; ')}). ${DNS_HINT}`
             };
         }
-        return { status: 'done', detail: `advanced SSL: ${done.length ? done.join(', ') : 'nothing to redeploy'}${auto}` };
+        return {
+            status: 'done',
+            detail: `advanced SSL: ${done.length ? done.join(', ') : 'nothing to redeploy'}${auto}`
+        };
     }
     catch (e) {
-        return { status: 'failed', detail: `The domains were changed; only the certificate failed: ${e.message}. ${DNS_HINT}` };
+        return {
+            status: 'failed',
+            detail: `The domains were changed; only the certificate failed: ${e.message}. ${DNS_HINT}`
+        };
     }
 }
 
@@ -39241,7 +39247,10 @@ async function applyApp(app, opts, step, log) {
         return;
     }
     const added = [];
-    const ordered = [...app.changes.filter(c => c.action !== 'remove'), ...app.changes.filter(c => c.action === 'remove')];
+    const ordered = [
+        ...app.changes.filter(c => c.action !== 'remove'),
+        ...app.changes.filter(c => c.action === 'remove')
+    ];
     for (const c of ordered) {
         try {
             if (c.action === 'add') {
@@ -39283,7 +39292,9 @@ async function applyApp(app, opts, step, log) {
             app.ssl.why = 'domains added by this run';
         }
         // For advanced SSL, the certificates of the domains this change declares new and are now live.
-        const targets = app.changes.filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed').map(c => c.live);
+        const targets = app.changes
+            .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
+            .map(c => c.live);
         app.ssl.result = await redeployCertificates(app, api, targets, m => log.warning(m));
         log.info(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`);
     }
@@ -39330,7 +39341,12 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 /** Run git in `cwd` without a shell; never throws (the caller decides what a failure means). */
 function git(cwd, args, timeoutMs = 60_000) {
     return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)('git', args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr) }));
+        (0,external_node_child_process_namespaceObject.execFile)('git', args, {
+            cwd,
+            timeout: timeoutMs,
+            maxBuffer: 64 * 1024 * 1024,
+            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+        }, (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr) }));
     });
 }
 
@@ -39389,7 +39405,14 @@ async function readBaseManifest(choice, opts) {
             sha = await resolveCommit(cwd, choice.ref);
             if (!sha) {
                 log(`Base commit ${read_base_short(choice.ref)} is not in the checkout; fetching it.`);
-                const f = await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=1', 'origin', choice.ref]);
+                const f = await git(cwd, [
+                    'fetch',
+                    '--no-tags',
+                    '--no-recurse-submodules',
+                    '--depth=1',
+                    'origin',
+                    choice.ref
+                ]);
                 if (f.ok) {
                     sha = (await resolveCommit(cwd, choice.ref)) ?? (await resolveCommit(cwd, 'FETCH_HEAD'));
                     fetched = sha !== undefined;
@@ -39404,7 +39427,14 @@ async function readBaseManifest(choice, opts) {
                     return { description: `none (${read_base_short(head)} has no parent)`, source: 'none' };
                 }
                 log(`The checkout is shallow; fetching the parent of ${read_base_short(head)}.`);
-                const f = await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=2', 'origin', head]);
+                const f = await git(cwd, [
+                    'fetch',
+                    '--no-tags',
+                    '--no-recurse-submodules',
+                    '--depth=2',
+                    'origin',
+                    head
+                ]);
                 if (f.ok) {
                     sha = await resolveCommit(cwd, `${head}^1`);
                     fetched = sha !== undefined;
@@ -39448,7 +39478,9 @@ async function readBaseManifest(choice, opts) {
             log(`Reading the base manifest through the GitHub API failed: ${e.message}`);
         }
     }
-    const what = choice.kind === 'commit' ? `commit ${read_base_short(choice.ref)} (${choice.why})` : `the parent of ${read_base_short(choice.of)}`;
+    const what = choice.kind === 'commit'
+        ? `commit ${read_base_short(choice.ref)} (${choice.why})`
+        : `the parent of ${read_base_short(choice.of)}`;
     throw new BaseReadError(`Could not read ${manifest} at ${what}: the checkout lacks that commit and it could not be fetched or read through the GitHub API. ` +
         `Fix the workflow: give actions/checkout 'fetch-depth: 0', or grant 'permissions: contents: read' so the action can read the base through the API.`);
 }
@@ -39495,20 +39527,32 @@ function normaliseDomain(raw) {
         return { error: 'is empty' };
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
         const host = bareHost(trimmed);
-        return { error: 'is a URL, not a host name', hint: host ? `write the bare host name: ${host}` : 'write the bare host name' };
+        return {
+            error: 'is a URL, not a host name',
+            hint: host ? `write the bare host name: ${host}` : 'write the bare host name'
+        };
     }
     if (/\s/.test(trimmed))
         return { error: 'contains white space', hint: 'write one host name per entry' };
     const unbracketed = trimmed.replace(/^\[(.*)\]$/, '$1');
     if ((0,external_node_net_.isIP)(unbracketed) || (0,external_node_net_.isIP)(unbracketed.replace(/\.$/, ''))) {
-        return { error: 'is an IP address', hint: 'RunCloud serves domain names; write the host name that points at this IP' };
+        return {
+            error: 'is an IP address',
+            hint: 'RunCloud serves domain names; write the host name that points at this IP'
+        };
     }
     if (trimmed.includes('*')) {
-        return { error: 'is a wildcard', hint: 'wildcards are not supported; list each name (e.g. shop.example.com)' };
+        return {
+            error: 'is a wildcard',
+            hint: 'wildcards are not supported; list each name (e.g. shop.example.com)'
+        };
     }
     if (/[/?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
         const host = bareHost(`http://${trimmed}`);
-        return { error: 'has a path, port or query', hint: host ? `write the bare host name: ${host}` : 'write the bare host name' };
+        return {
+            error: 'has a path, port or query',
+            hint: host ? `write the bare host name: ${host}` : 'write the bare host name'
+        };
     }
     let name = trimmed.toLowerCase();
     if (name.endsWith('.'))
@@ -39516,7 +39560,9 @@ function normaliseDomain(raw) {
     const ascii = (0,external_node_url_.domainToASCII)(name);
     if (!ascii) {
         const problem = domainProblem(name);
-        return { error: problem && /^[\x00-\x7f]*$/.test(name) ? problem : 'is not a valid domain name (UTS #46 / IDNA)' };
+        return {
+            error: problem && /^[\p{ASCII}]*$/u.test(name) ? problem : 'is not a valid domain name (UTS #46 / IDNA)'
+        };
     }
     const problem = domainProblem(ascii);
     if (problem)
@@ -49091,7 +49137,8 @@ function preprocess(fn, schema) {
  * The one definition of domains.yml. The parser validates with it, and domains.schema.json
  * (for editors) is generated from it by scripts/generate-schema.ts; a test keeps them in step.
  */
-const redirectionSchema = schemas_enum(['none', 'www', 'non-www']).describe('none | www | non-www (default non-www)');
+const redirectionSchema = schemas_enum(['none', 'www', 'non-www'])
+    .describe('none | www | non-www (default non-www)');
 const wwwSchema = schemas_boolean().describe('also serve www.<name> (default true)');
 const domainObjectSchema = strictObject({
     name: schemas_string().describe('the domain name'),
@@ -49109,11 +49156,18 @@ const appSchema = strictObject({
     app: targetSchema.describe('web app id (integer) or web app name (string)'),
     label: schemas_string().optional().describe('shown in reports'),
     ssl: schemas_enum(['redeploy', 'none']).optional().describe('redeploy (default) | none'),
-    exclusive: schemas_boolean().optional().describe('true: live domains not listed here are drift, and reconcile removes them'),
-    ignore: array(schemas_string().min(1)).optional().describe('globs of live domains this action never touches or reports'),
+    exclusive: schemas_boolean()
+        .optional()
+        .describe('true: live domains not listed here are drift, and reconcile removes them'),
+    ignore: array(schemas_string().min(1))
+        .optional()
+        .describe('globs of live domains this action never touches or reports'),
     domains: array(domainEntrySchema)
 });
-const defaultsSchema = strictObject({ www: wwwSchema.optional(), redirection: redirectionSchema.optional() });
+const defaultsSchema = strictObject({
+    www: wwwSchema.optional(),
+    redirection: redirectionSchema.optional()
+});
 const fullFormSchema = strictObject({
     version: literal(1).optional(),
     defaults: defaultsSchema.optional().describe('applies to every domain entry'),
@@ -49237,7 +49291,11 @@ function keyNodeAt(doc, path, key) {
 }
 const where = (path) => {
     const last = path[path.length - 1];
-    return typeof last === 'string' ? `'${last}'` : path.length ? `'${path.filter(p => typeof p === 'string').pop()}' entry` : 'the manifest';
+    return typeof last === 'string'
+        ? `'${last}'`
+        : path.length
+            ? `'${path.filter(p => typeof p === 'string').pop()}' entry`
+            : 'the manifest';
 };
 function levelKeys(path) {
     if (path.length === 0)
@@ -49258,7 +49316,11 @@ function describeIssue(issue) {
             const field = where(path);
             if (issue.input === undefined)
                 return `${field} is required`;
-            const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
+            const expected = issue.expected === 'array'
+                ? 'a list'
+                : issue.expected === 'object'
+                    ? 'a mapping'
+                    : `a ${issue.expected}`;
             return `${field} must be ${expected}`;
         }
         case 'invalid_value':
@@ -49295,7 +49357,9 @@ function reportIssues(doc, c, issues, prefix = []) {
             // A missing key: point at the mapping that lacks it.
             const parent = nodeAt(doc, path.slice(0, -1)) ?? doc.contents ?? undefined;
             const last = path[path.length - 1];
-            const message = path.length === 1 && last === 'apps' ? "the manifest needs 'apps:' (or a top-level 'domains:' list for the short form)" : `'${String(last)}' is required`;
+            const message = path.length === 1 && last === 'apps'
+                ? "the manifest needs 'apps:' (or a top-level 'domains:' list for the short form)"
+                : `'${String(last)}' is required`;
             c.add(c.at(parent?.range?.[0]), message);
             continue;
         }
@@ -49322,13 +49386,21 @@ function parseManifest(input, opts) {
     }
     const text = input.replace(/^\uFEFF/, '');
     const nul = text.indexOf('\u0000');
-    if (nul >= 0 || /[\u0001-\u0008\u000e-\u001f]/.test(text)) {
-        c.add(c.at(nul >= 0 ? nul : text.search(/[\u0001-\u0008\u000e-\u001f]/)), 'the manifest is not a text file (control characters found); it must be UTF-8 YAML');
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+    const control = /[\u0001-\u0008\u000e-\u001f]/;
+    if (nul >= 0 || control.test(text)) {
+        c.add(c.at(nul >= 0 ? nul : text.search(control)), 'the manifest is not a text file (control characters found); it must be UTF-8 YAML');
         fail();
     }
     let doc;
     try {
-        doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+        doc = (0,dist/* parseDocument */.Tp)(text, {
+            lineCounter: lc,
+            prettyErrors: false,
+            uniqueKeys: true,
+            strict: true,
+            version: '1.2'
+        });
     }
     catch (e) {
         c.add({ line: 1, col: 1 }, `the manifest could not be read as YAML: ${e.message}`);
@@ -49371,14 +49443,17 @@ function parseManifest(input, opts) {
     // The name rules run even when the structure has problems, so one run reports everything.
     const lenient = short
         ? { apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }] }
-        : { defaults: asRecord(root.defaults), apps: asArray(root.apps).map(a => asRecord(a)) };
+        : {
+            defaults: asRecord(root.defaults),
+            apps: asArray(root.apps).map(a => asRecord(a))
+        };
     const manifest = build(doc, c, lenient, short ? 'short' : 'full', short ? ['domains'] : null);
     if (c.problems.length)
         fail();
     return manifest;
 }
 const asArray = (v) => (Array.isArray(v) ? v : []);
-const asRecord = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const asRecord = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : {};
 /** Normalise names and apply the cross-entry rules; `shortPath` is where the short form's list is. */
 function build(doc, c, data, form, shortPath) {
     // `data` may not have passed the schema (its problems are reported already): read it defensively.
@@ -49391,7 +49466,13 @@ function build(doc, c, data, form, shortPath) {
         const appPath = shortPath ? [] : ['apps', ai];
         const domainsPath = shortPath ?? [...appPath, 'domains'];
         const appPos = c.at(nodeAt(doc, appPath)?.range?.[0] ?? doc.contents?.range?.[0]);
-        const target = (v) => typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? v : String(v);
+        const target = (v) => typeof v === 'string' && /^\d+$/.test(v.trim())
+            ? Number(v.trim())
+            : typeof v === 'string'
+                ? v.trim()
+                : typeof v === 'number'
+                    ? v
+                    : String(v);
         const app = {
             server: target(raw.server),
             app: target(raw.app),
@@ -49410,7 +49491,8 @@ function build(doc, c, data, form, shortPath) {
         else
             appsSeen.set(key, appPos);
         asArray(raw.domains).forEach((entry, di) => {
-            if (typeof entry !== 'string' && !(entry && typeof entry === 'object' && typeof entry.name === 'string'))
+            if (typeof entry !== 'string' &&
+                !(entry && typeof entry === 'object' && typeof entry.name === 'string'))
                 return;
             const entryNode = nodeAt(doc, [...domainsPath, di]);
             const nameNode = typeof entry === 'string' ? entryNode : nodeAt(doc, [...domainsPath, di, 'name']);
@@ -49515,7 +49597,11 @@ function sslStep(opts, head, base, adds) {
     if (opts.sslRedeploy === 'always')
         return { policy, wanted: true, why: 'ssl-redeploy: always' };
     if (opts.mode === 'drift') {
-        return { policy, wanted: false, why: adds > 0 ? 'after domains are added by reconcile' : 'no domains added' };
+        return {
+            policy,
+            wanted: false,
+            why: adds > 0 ? 'after domains are added by reconcile' : 'no domains added'
+        };
     }
     const baseNames = new Set(base?.domains.map(d => d.name) ?? []);
     const declaredNew = head.domains.some(d => !baseNames.has(d.name));
@@ -49532,7 +49618,10 @@ function sslStep(opts, head, base, adds) {
 function buildPlan(opts) {
     const baseByKey = new Map(opts.base.apps.map(a => [appKey(a), a]));
     const headKeys = new Set(opts.head.apps.map(appKey));
-    const pairs = opts.head.apps.map(h => [baseByKey.get(appKey(h)), h]);
+    const pairs = opts.head.apps.map(h => [
+        baseByKey.get(appKey(h)),
+        h
+    ]);
     if (opts.mode !== 'drift') {
         for (const b of opts.base.apps)
             if (!headKeys.has(appKey(b)))
@@ -49626,7 +49715,11 @@ function planApp(opts, base, head) {
             plan.changes.push(change('add', d, reason, { settings }));
         }
         else if (!sameSettings(l, d)) {
-            plan.changes.push(change('update', d, 'settings', { settings, from: { www: l.www, redirection: l.redirection }, live: l }));
+            plan.changes.push(change('update', d, 'settings', {
+                settings,
+                from: { www: l.www, redirection: l.redirection },
+                live: l
+            }));
         }
     }
     if (opts.mode === 'drift') {
@@ -49637,7 +49730,11 @@ function planApp(opts, base, head) {
             if (head?.exclusive)
                 plan.changes.push(change('remove', { name }, 'unmanaged', { live: l }));
             else
-                notes.push({ domain: name, kind: 'unmanaged', message: 'live on RunCloud but not in the manifest (listed for information)' });
+                notes.push({
+                    domain: name,
+                    kind: 'unmanaged',
+                    message: 'live on RunCloud but not in the manifest (listed for information)'
+                });
         }
     }
     else {
@@ -49838,7 +49935,14 @@ async function readManifestFile(path, display) {
     try {
         const s = await (0,promises_.stat)(path);
         if (s.size > engine_MAX_MANIFEST_BYTES) {
-            throw new ManifestError([{ file: display, line: 1, col: 1, message: `The manifest is ${s.size} bytes; the limit is 1 MiB (1,048,576 bytes).` }]);
+            throw new ManifestError([
+                {
+                    file: display,
+                    line: 1,
+                    col: 1,
+                    message: `The manifest is ${s.size} bytes; the limit is 1 MiB (1,048,576 bytes).`
+                }
+            ]);
         }
         return await (0,promises_.readFile)(path, 'utf8');
     }
@@ -49877,7 +49981,11 @@ async function readLiveState(apps, api, concurrency, log) {
             log.debug(`${model_describeApp(app)}: ${domains.length} live domains`);
         }
         catch (e) {
-            live.set(appKey(app), { error: `${model_describeApp(app)}: ${e.message}`, serverId: sid, appId: aid });
+            live.set(appKey(app), {
+                error: `${model_describeApp(app)}: ${e.message}`,
+                serverId: sid,
+                appId: aid
+            });
         }
     });
     return live;
@@ -49907,7 +50015,11 @@ function collectFailures(plan) {
             }
         }
         if (app.ssl.result?.status === 'failed') {
-            failed.push({ domain: app.label ?? `${app.server}/${app.app}`, action: 'ssl', error: app.ssl.result.detail });
+            failed.push({
+                domain: app.label ?? `${app.server}/${app.app}`,
+                action: 'ssl',
+                error: app.ssl.result.detail
+            });
         }
         if (plan.mode === 'apply') {
             for (const n of app.notes)
@@ -49952,7 +50064,12 @@ async function execute(input) {
         let baseSha;
         if (settings.mode !== 'drift') {
             const choice = chooseBase(settings.baseRef, input.event);
-            const b = await readBaseManifest(choice, { workspace: input.workspace, manifest: settings.manifest, github: input.github, log: m => log.info(m) });
+            const b = await readBaseManifest(choice, {
+                workspace: input.workspace,
+                manifest: settings.manifest,
+                github: input.github,
+                log: m => log.info(m)
+            });
             baseDescription = b.description;
             baseSha = b.sha;
             try {
@@ -50032,10 +50149,18 @@ async function execute(input) {
         }
         // apply, or drift with reconcile: the safety check comes before any write.
         if (isUnsafe(plan) && !settings.force) {
-            throw new RunError(plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message).join('\n'));
+            throw new RunError(plan.apps
+                .filter(a => a.safety.unsafe)
+                .map(a => a.safety.message)
+                .join('\n'));
         }
         if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {
-            await applyPlan(plan, { api: getApi(), log, concurrency: settings.concurrency, sslRedeploy: settings.sslRedeploy });
+            await applyPlan(plan, {
+                api: getApi(),
+                log,
+                concurrency: settings.concurrency,
+                sslRedeploy: settings.sslRedeploy
+            });
         }
         result.failed = collectFailures(plan);
         if (result.failed.length) {
@@ -50113,11 +50238,17 @@ function planJson(plan) {
 function computeOutputs(plan, opts = {}) {
     // In apply mode the outputs say what was done, even when nothing was (an unsafe plan refused).
     const applied = plan.mode === 'apply' || outputs_wasApplied(plan);
-    const names = (action) => plan.apps.flatMap(a => a.changes.filter(c => c.action === action && (!applied || c.result?.status === 'done')).map(c => c.domain));
+    const names = (action) => plan.apps.flatMap(a => a.changes
+        .filter(c => c.action === action && (!applied || c.result?.status === 'done'))
+        .map(c => c.domain));
     const failed = opts.failed ??
         plan.apps.flatMap(a => [
-            ...a.changes.filter(c => c.result?.status === 'failed').map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
-            ...(a.ssl.result?.status === 'failed' ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }] : [])
+            ...a.changes
+                .filter(c => c.result?.status === 'failed')
+                .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
+            ...(a.ssl.result?.status === 'failed'
+                ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
+                : [])
         ]);
     const out = {
         'has-changes': String(plan.apps.some(a => a.changes.length > 0)),
@@ -50136,7 +50267,11 @@ function computeOutputs(plan, opts = {}) {
 
 
 
-const ACTION_LABEL = { add: '➕ add', update: '✏️ update', remove: '➖ remove' };
+const ACTION_LABEL = {
+    add: '➕ add',
+    update: '✏️ update',
+    remove: '➖ remove'
+};
 const settingsText = (s) => `www ${s.www ? 'on' : 'off'}, redirect ${s.redirection}`;
 function domainCell(c) {
     return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``;
@@ -50156,7 +50291,9 @@ function resultCell(c, applied) {
     }
 }
 function changeRow(c, applied) {
-    const reason = c.action === 'update' && c.from && c.settings ? `${REASON_TEXT[c.reason]}: ${settingsText(c.from)} → ${settingsText(c.settings)}` : REASON_TEXT[c.reason];
+    const reason = c.action === 'update' && c.from && c.settings
+        ? `${REASON_TEXT[c.reason]}: ${settingsText(c.from)} → ${settingsText(c.settings)}`
+        : REASON_TEXT[c.reason];
     return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied)} |`;
 }
 function count(plan, applied) {
@@ -50177,8 +50314,16 @@ function count(plan, applied) {
 }
 function appSection(app, applied, rowCap) {
     const lines = [`### ${md(describeApp(app))}`];
-    const ids = app.serverId !== undefined && app.appId !== undefined && (app.serverId !== app.server || app.appId !== app.app) ? ` · ids ${app.serverId} / ${app.appId}` : '';
-    const live = app.live === 'read' ? `${app.liveCount ?? 0} live domains${ids}` : app.live === 'offline' ? 'offline: live state not read' : '';
+    const ids = app.serverId !== undefined &&
+        app.appId !== undefined &&
+        (app.serverId !== app.server || app.appId !== app.app)
+        ? ` · ids ${app.serverId} / ${app.appId}`
+        : '';
+    const live = app.live === 'read'
+        ? `${app.liveCount ?? 0} live domains${ids}`
+        : app.live === 'offline'
+            ? 'offline: live state not read'
+            : '';
     if (live)
         lines.push('', `<sub>${live}</sub>`);
     for (const e of app.errors)
@@ -50249,7 +50394,13 @@ function render(plan, opts, rowCap, appCap) {
     if (plan.apps.length) {
         const k = count(plan, applied);
         const parts = applied
-            ? [`${k.add} added`, `${k.update} updated`, `${k.remove} removed`, `${k.noop} already so`, `${k.failed} failed`]
+            ? [
+                `${k.add} added`,
+                `${k.update} updated`,
+                `${k.remove} removed`,
+                `${k.noop} already so`,
+                `${k.failed} failed`
+            ]
             : [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`];
         out.push(`**Totals:** ${parts.join(' · ')}`, '');
     }
@@ -50311,11 +50462,17 @@ function renderMarkdown(plan, opts) {
 /** The plan for the job log and the terminal: one line per change. */
 function renderPlanText(plan) {
     const applied = outputs_wasApplied(plan);
-    const out = [`${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`];
+    const out = [
+        `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`
+    ];
     const quiet = [];
     const sign = { add: '+', update: '~', remove: '-' };
     for (const app of plan.apps) {
-        if (!app.changes.length && !app.errors.length && !app.notes.length && !app.ssl.result && !app.ssl.wanted) {
+        if (!app.changes.length &&
+            !app.errors.length &&
+            !app.notes.length &&
+            !app.ssl.result &&
+            !app.ssl.wanted) {
             quiet.push(model_describeApp(app));
             continue;
         }
@@ -50324,7 +50481,9 @@ function renderPlanText(plan) {
             out.push(`    ! ${e}`);
         for (const c of app.changes) {
             const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain;
-            const detail = c.action === 'update' && c.from && c.settings ? `: ${settingsText(c.from)} → ${settingsText(c.settings)}` : '';
+            const detail = c.action === 'update' && c.from && c.settings
+                ? `: ${settingsText(c.from)} → ${settingsText(c.settings)}`
+                : '';
             const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : '';
             out.push(`    ${sign[c.action]} ${c.action} ${name}${detail} (${model_REASON_TEXT[c.reason]})${result}`);
         }
@@ -50338,7 +50497,9 @@ function renderPlanText(plan) {
     if (quiet.length)
         out.push(`  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`);
     const k = count(plan, applied);
-    out.push(applied ? `totals: ${k.add} added, ${k.update} updated, ${k.remove} removed, ${k.noop} already so, ${k.failed} failed` : `totals: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`);
+    out.push(applied
+        ? `totals: ${k.add} added, ${k.update} updated, ${k.remove} removed, ${k.noop} already so, ${k.failed} failed`
+        : `totals: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`);
     return out.join('\n');
 }
 
@@ -50379,7 +50540,10 @@ function scrub(text, secrets) {
 }
 /** A short, single-line excerpt of a body, for errors about non-JSON answers. */
 function excerpt(body, max = 100) {
-    const folded = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    const folded = body
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
     return folded.length > max ? `${folded.slice(0, max)}…` : folded;
 }
 
@@ -50489,7 +50653,13 @@ function toLiveDomain(raw) {
     if (typeof o.name !== 'string' || o.id === undefined)
         return undefined;
     const redirection = REDIRECTIONS.find(r => r === o.redirection) ?? 'none';
-    return { id: Number(o.id), name: o.name.toLowerCase(), type: typeof o.type === 'string' ? o.type : 'alias', www: truthy(o.www), redirection };
+    return {
+        id: Number(o.id),
+        name: o.name.toLowerCase(),
+        type: typeof o.type === 'string' ? o.type : 'alias',
+        www: truthy(o.www),
+        redirection
+    };
 }
 function messageOf(body) {
     if (body && typeof body === 'object' && typeof body.message === 'string') {
@@ -50520,7 +50690,10 @@ function pagesOf(body) {
     const p = meta?.pagination;
     const total = Number(p?.total_pages ?? meta?.lastPage ?? meta?.last_page ?? p?.lastPage);
     const perPage = Number(p?.per_page ?? meta?.per_page);
-    return { total: Number.isFinite(total) && total > 0 ? total : undefined, perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined };
+    return {
+        total: Number.isFinite(total) && total > 0 ? total : undefined,
+        perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined
+    };
 }
 const id = (n) => {
     if (!Number.isSafeInteger(n) || n < 0)
@@ -50530,7 +50703,12 @@ const id = (n) => {
 function createClient(options) {
     const base = options.baseUrl.replace(/\/+$/, '');
     const legacy = !options.token;
-    const secrets = [options.token, options.apiKey, options.apiSecret, options.apiKey && options.apiSecret ? `${options.apiKey}:${options.apiSecret}` : undefined].filter((s) => !!s);
+    const secrets = [
+        options.token,
+        options.apiKey,
+        options.apiSecret,
+        options.apiKey && options.apiSecret ? `${options.apiKey}:${options.apiSecret}` : undefined
+    ].filter((s) => !!s);
     const authorization = options.token
         ? `Bearer ${options.token}`
         : `Basic ${Buffer.from(`${options.apiKey ?? ''}:${options.apiSecret ?? ''}`).toString('base64')}`;
@@ -50588,7 +50766,9 @@ function createClient(options) {
             catch (e) {
                 pacer.release();
                 const err = e;
-                const kind = err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : `connection failed (${err.code ?? err.name ?? 'error'})`;
+                const kind = err.name === 'TimeoutError' || err.name === 'AbortError'
+                    ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+                    : `connection failed (${err.code ?? err.name ?? 'error'})`;
                 if (opts.write)
                     throw new UnansweredError(`${what}: ${kind}`, { secrets });
                 if (attempt < retries) {
@@ -50662,7 +50842,9 @@ function createClient(options) {
     const app = (serverId, appId) => `/servers/${id(serverId)}/webapps/${id(appId)}`;
     const named = (raw) => {
         const o = raw;
-        return o && typeof o.name === 'string' && o.id !== undefined ? { id: Number(o.id), name: o.name } : undefined;
+        return o && typeof o.name === 'string' && o.id !== undefined
+            ? { id: Number(o.id), name: o.name }
+            : undefined;
     };
     function pickByName(items, name, what) {
         const exact = items.filter(i => i.name === name);
@@ -50671,7 +50853,12 @@ function createClient(options) {
             return found[0].id;
         if (found.length > 1)
             throw fail(`${found.length} ${what}s are named "${name}" (ids ${found.map(f => f.id).join(', ')}); write the id instead`);
-        throw fail(`no ${what} named "${name}" on RunCloud${items.length ? ` (the search found: ${items.slice(0, 5).map(i => i.name).join(', ')})` : ''}; check the name or write the id`);
+        throw fail(`no ${what} named "${name}" on RunCloud${items.length
+            ? ` (the search found: ${items
+                .slice(0, 5)
+                .map(i => i.name)
+                .join(', ')})`
+            : ''}; check the name or write the id`);
     }
     async function listDomains(serverId, appId) {
         try {
@@ -50771,7 +50958,11 @@ function createClient(options) {
                 try {
                     await call('PATCH', `${app(serverId, appId)}/domains/${id(domain.id)}/meta`, {
                         write: true,
-                        body: { type: domain.type === 'primary' ? 'primary' : 'alias', www: settings.www, redirection: settings.redirection }
+                        body: {
+                            type: domain.type === 'primary' ? 'primary' : 'alias',
+                            www: settings.www,
+                            redirection: settings.redirection
+                        }
                     });
                     return { status: 'done', domain: { ...domain, ...settings } };
                 }
@@ -50854,7 +51045,13 @@ function createClient(options) {
         async installDomainCertificate(serverId, appId, domainId) {
             await call('POST', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`, {
                 write: true,
-                body: { provider: 'letsencrypt', authorizationMethod: 'http-01', environment: 'live', enableHttp: false, enableHsts: false }
+                body: {
+                    provider: 'letsencrypt',
+                    authorizationMethod: 'http-01',
+                    environment: 'live',
+                    enableHttp: false,
+                    enableHsts: false
+                }
             });
         }
     };
@@ -51175,7 +51372,9 @@ async function cliMain(argv, io) {
             if (!values.all && (servers.length === 0 || servers.length !== apps.length)) {
                 throw new UsageError('export takes --all, or --server and --app in pairs (e.g. --server 11667 --app 940288).');
             }
-            const targets = values.all ? 'all' : servers.map((s, i) => ({ server: idOrName(s), app: idOrName(apps[i]) }));
+            const targets = values.all
+                ? 'all'
+                : servers.map((s, i) => ({ server: idOrName(s), app: idOrName(apps[i]) }));
             const text = await exportManifest(client(), targets);
             if (values.output) {
                 (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_.resolve)(io.cwd, values.output), text);
@@ -51194,12 +51393,17 @@ async function cliMain(argv, io) {
         });
         log.finish();
         for (const p of result.problems)
-            complain(io.tty ? formatAnnotation(p).replace(/^::error /, 'error ') : `${p.file}:${p.line}:${p.col}: ${p.message}`);
+            complain(io.tty
+                ? formatAnnotation(p).replace(/^::error /, 'error ')
+                : `${p.file}:${p.line}:${p.col}: ${p.message}`);
         if (result.plan) {
             for (const w of result.plan.warnings)
                 log.warning(w);
             if (values.json) {
-                say(computeOutputs(result.plan, { drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined, failed: result.failed }).plan ?? '{}');
+                say(computeOutputs(result.plan, {
+                    drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
+                    failed: result.failed
+                }).plan ?? '{}');
             }
             else {
                 const text = renderPlanText(result.plan);
@@ -51215,7 +51419,9 @@ async function cliMain(argv, io) {
     catch (e) {
         if (e instanceof SettingsError) {
             complain(e.problems
-                .map(p => p.replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required').replace(/^Input '([^']+)'/, "Option '--$1'"))
+                .map(p => p
+                .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
+                .replace(/^Input '([^']+)'/, "Option '--$1'"))
                 .join('\n'));
             return 2;
         }

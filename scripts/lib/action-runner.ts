@@ -50,7 +50,9 @@ export interface RunActionOptions {
 
 /** action.yml's inputs with their defaults, as the runner fills them in. */
 export function actionDefaults(githubToken: string): Record<string, string> {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
   const out: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs)) {
     out[name] = String(spec.default ?? '').replace(/\$\{\{\s*github\.token\s*\}\}/g, githubToken)
@@ -86,9 +88,15 @@ export function parseAnnotations(stdout: string): ActionRun['annotations'] {
     const properties: Record<string, string> = {}
     for (const part of (m[2] ?? '').split(',').filter(Boolean)) {
       const at = part.indexOf('=')
-      properties[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1).replace(/%(?![0-9A-F]{2})/g, '%25'))
+      properties[part.slice(0, at)] = decodeURIComponent(
+        part.slice(at + 1).replace(/%(?![0-9A-F]{2})/g, '%25')
+      )
     }
-    out.push({ level: m[1] as string, properties, message: (m[3] ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%') })
+    out.push({
+      level: m[1] as string,
+      properties,
+      message: (m[3] ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
+    })
   }
   return out
 }
@@ -131,10 +139,19 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       ...(sha ? { GITHUB_SHA: sha } : {}),
       ...(opts.env ?? {})
     }
-    for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+    for (const [name, value] of Object.entries(inputs))
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
     const started = Date.now()
-    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((done, fail) => {
-      const child = spawn(node24(), [ACTION_ENTRY], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const { exitCode, stdout, stderr } = await new Promise<{
+      exitCode: number
+      stdout: string
+      stderr: string
+    }>((done, fail) => {
+      const child = spawn(node24(), [ACTION_ENTRY], {
+        cwd: opts.workspace,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
       let stdout = ''
       let stderr = ''
       const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000)

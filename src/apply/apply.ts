@@ -76,7 +76,10 @@ async function applyApp(
     return
   }
   const added: LiveDomain[] = []
-  const ordered = [...app.changes.filter(c => c.action !== 'remove'), ...app.changes.filter(c => c.action === 'remove')]
+  const ordered = [
+    ...app.changes.filter(c => c.action !== 'remove'),
+    ...app.changes.filter(c => c.action === 'remove')
+  ]
   for (const c of ordered) {
     try {
       if (c.action === 'add') {
@@ -106,14 +109,17 @@ async function applyApp(
   }
 
   // SSL with `auto`: wanted when the manifest change adds domains, or when this run added any.
-  const wantSsl = app.ssl.policy !== 'none' && (app.ssl.wanted || (added.length > 0 && opts.sslRedeploy !== 'never'))
+  const wantSsl =
+    app.ssl.policy !== 'none' && (app.ssl.wanted || (added.length > 0 && opts.sslRedeploy !== 'never'))
   if (wantSsl) {
     if (!app.ssl.wanted) {
       app.ssl.wanted = true
       app.ssl.why = 'domains added by this run'
     }
     // For advanced SSL, the certificates of the domains this change declares new and are now live.
-    const targets = app.changes.filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed').map(c => c.live as LiveDomain)
+    const targets = app.changes
+      .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
+      .map(c => c.live as LiveDomain)
     app.ssl.result = await redeployCertificates(app, api, targets, m => log.warning(m))
     log.info(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`)
   }

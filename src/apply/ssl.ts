@@ -1,7 +1,8 @@
 import type { AppPlan } from '../plan/model.js'
 import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
 
-const DNS_HINT = 'A certificate can only be issued once the domain’s DNS points at the server; check the DNS records, then run again.'
+const DNS_HINT =
+  'A certificate can only be issued once the domain’s DNS points at the server; check the DNS records, then run again.'
 
 /**
  * Redeploy an app's certificate once (SPEC section 6). Basic SSL: the app's one certificate
@@ -21,7 +22,9 @@ export async function redeployCertificates(
     if (!mode.advanced) {
       const cert = await api.getBasicCertificate(serverId, appId)
       if (!cert) {
-        warn(`No SSL certificate is installed on ${app.label ?? `app ${app.app}`}; nothing to redeploy. Install one in RunCloud (Web Application → SSL/TLS).`)
+        warn(
+          `No SSL certificate is installed on ${app.label ?? `app ${app.app}`}; nothing to redeploy. Install one in RunCloud (Web Application → SSL/TLS).`
+        )
         return { status: 'none-installed', detail: 'no certificate installed' }
       }
       await api.redeployBasicCertificate(serverId, appId, cert.id)
@@ -58,8 +61,14 @@ export async function redeployCertificates(
         detail: `The domains were changed; only the certificate failed (${failures.join('; ')}). ${DNS_HINT}`
       }
     }
-    return { status: 'done', detail: `advanced SSL: ${done.length ? done.join(', ') : 'nothing to redeploy'}${auto}` }
+    return {
+      status: 'done',
+      detail: `advanced SSL: ${done.length ? done.join(', ') : 'nothing to redeploy'}${auto}`
+    }
   } catch (e) {
-    return { status: 'failed', detail: `The domains were changed; only the certificate failed: ${(e as Error).message}. ${DNS_HINT}` }
+    return {
+      status: 'failed',
+      detail: `The domains were changed; only the certificate failed: ${(e as Error).message}. ${DNS_HINT}`
+    }
   }
 }

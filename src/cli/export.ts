@@ -23,11 +23,16 @@ function entry(d: LiveDomain): string | { name: string; www?: boolean; redirecti
  * as the action never manages it), settings written only where they differ from the defaults.
  * Planning the exported manifest against the same live state shows no change.
  */
-export async function exportManifest(api: RunCloudApi, targets: ExportTarget[] | 'all', now = new Date()): Promise<string> {
+export async function exportManifest(
+  api: RunCloudApi,
+  targets: ExportTarget[] | 'all',
+  now = new Date()
+): Promise<string> {
   let resolved: { serverId: number; serverName?: string; appId: number; appName?: string }[] = []
   if (targets === 'all') {
     for (const s of await api.listServers()) {
-      for (const a of await api.listApps(s.id)) resolved.push({ serverId: s.id, serverName: s.name, appId: a.id, appName: a.name })
+      for (const a of await api.listApps(s.id))
+        resolved.push({ serverId: s.id, serverName: s.name, appId: a.id, appName: a.name })
     }
   } else {
     resolved = []

@@ -163,13 +163,18 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       })
 
     if (command === 'export') {
-      if (!settings.apiToken && !settings.apiKey) throw new UsageError('export needs RUNCLOUD_API_TOKEN (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET).')
+      if (!settings.apiToken && !settings.apiKey)
+        throw new UsageError('export needs RUNCLOUD_API_TOKEN (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET).')
       const servers = values.server ?? []
       const apps = values.app ?? []
       if (!values.all && (servers.length === 0 || servers.length !== apps.length)) {
-        throw new UsageError('export takes --all, or --server and --app in pairs (e.g. --server 11667 --app 940288).')
+        throw new UsageError(
+          'export takes --all, or --server and --app in pairs (e.g. --server 11667 --app 940288).'
+        )
       }
-      const targets: ExportTarget[] | 'all' = values.all ? 'all' : servers.map((s, i) => ({ server: idOrName(s), app: idOrName(apps[i] as string) }))
+      const targets: ExportTarget[] | 'all' = values.all
+        ? 'all'
+        : servers.map((s, i) => ({ server: idOrName(s), app: idOrName(apps[i] as string) }))
       const text = await exportManifest(client(), targets)
       if (values.output) {
         writeFileSync(resolve(io.cwd, values.output), text)
@@ -186,11 +191,21 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       log
     })
     log.finish()
-    for (const p of result.problems) complain(io.tty ? formatAnnotation(p).replace(/^::error /, 'error ') : `${p.file}:${p.line}:${p.col}: ${p.message}`)
+    for (const p of result.problems)
+      complain(
+        io.tty
+          ? formatAnnotation(p).replace(/^::error /, 'error ')
+          : `${p.file}:${p.line}:${p.col}: ${p.message}`
+      )
     if (result.plan) {
       for (const w of result.plan.warnings) log.warning(w)
       if (values.json) {
-        say(computeOutputs(result.plan, { drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined, failed: result.failed }).plan ?? '{}')
+        say(
+          computeOutputs(result.plan, {
+            drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
+            failed: result.failed
+          }).plan ?? '{}'
+        )
       } else {
         const text = renderPlanText(result.plan)
         say(io.tty ? colourPlanText(text) : text)
@@ -203,7 +218,11 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof SettingsError) {
       complain(
         e.problems
-          .map(p => p.replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required').replace(/^Input '([^']+)'/, "Option '--$1'"))
+          .map(p =>
+            p
+              .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
+              .replace(/^Input '([^']+)'/, "Option '--$1'")
+          )
           .join('\n')
       )
       return 2

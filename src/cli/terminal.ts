@@ -22,7 +22,12 @@ export function colourPlanText(text: string): string {
  * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's
  * `[n/N] …` lines on stderr; elsewhere: plain lines, nothing redrawn.
  */
-export function terminalLogger(opts: { tty: boolean; verbose?: boolean; out?: NodeJS.WritableStream; err?: NodeJS.WritableStream }): Logger & { finish(): void } {
+export function terminalLogger(opts: {
+  tty: boolean
+  verbose?: boolean
+  out?: NodeJS.WritableStream
+  err?: NodeJS.WritableStream
+}): Logger & { finish(): void } {
   const out = opts.out ?? process.stdout
   const err = opts.err ?? process.stderr
   let barShown = false

@@ -4,24 +4,43 @@ import type { GitHubFiles } from './read-base.js'
 export interface OctokitLike {
   rest: {
     repos: {
-      getContent(params: { owner: string; repo: string; path: string; ref: string; mediaType?: { format: string } }): Promise<{ data: unknown }>
-      getCommit(params: { owner: string; repo: string; ref: string }): Promise<{ data: { parents: { sha: string }[] } }>
+      getContent(params: {
+        owner: string
+        repo: string
+        path: string
+        ref: string
+        mediaType?: { format: string }
+      }): Promise<{ data: unknown }>
+      getCommit(params: {
+        owner: string
+        repo: string
+        ref: string
+      }): Promise<{ data: { parents: { sha: string }[] } }>
     }
   }
 }
 
 function status(e: unknown): number | undefined {
-  return typeof e === 'object' && e !== null && 'status' in e ? Number((e as { status: unknown }).status) : undefined
+  return typeof e === 'object' && e !== null && 'status' in e
+    ? Number((e as { status: unknown }).status)
+    : undefined
 }
 
 export function githubFiles(octokit: OctokitLike, owner: string, repo: string): GitHubFiles {
   return {
     async getContent(path, ref) {
       try {
-        const res = await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: 'raw' } })
+        const res = await octokit.rest.repos.getContent({
+          owner,
+          repo,
+          path,
+          ref,
+          mediaType: { format: 'raw' }
+        })
         if (typeof res.data === 'string') return res.data
         const d = res.data as { content?: string; encoding?: string }
-        if (d && typeof d.content === 'string') return Buffer.from(d.content, d.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8')
+        if (d && typeof d.content === 'string')
+          return Buffer.from(d.content, d.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8')
         throw new Error(`${path} at ${ref} is not a file`)
       } catch (e) {
         if (status(e) === 404) return undefined

@@ -87,7 +87,14 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
       sha = await resolveCommit(cwd, choice.ref)
       if (!sha) {
         log(`Base commit ${short(choice.ref)} is not in the checkout; fetching it.`)
-        const f = await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=1', 'origin', choice.ref])
+        const f = await git(cwd, [
+          'fetch',
+          '--no-tags',
+          '--no-recurse-submodules',
+          '--depth=1',
+          'origin',
+          choice.ref
+        ])
         if (f.ok) {
           sha = (await resolveCommit(cwd, choice.ref)) ?? (await resolveCommit(cwd, 'FETCH_HEAD'))
           fetched = sha !== undefined
@@ -101,7 +108,14 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
           return { description: `none (${short(head)} has no parent)`, source: 'none' }
         }
         log(`The checkout is shallow; fetching the parent of ${short(head)}.`)
-        const f = await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=2', 'origin', head])
+        const f = await git(cwd, [
+          'fetch',
+          '--no-tags',
+          '--no-recurse-submodules',
+          '--depth=2',
+          'origin',
+          head
+        ])
         if (f.ok) {
           sha = await resolveCommit(cwd, `${head}^1`)
           fetched = sha !== undefined
@@ -133,7 +147,8 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
         const path = inRepo ? await repoPath(cwd, manifest) : manifest.replace(/^\.\//, '')
         const text = await github.getContent(path, ref)
         const description = `${short(ref)} (${choice.why})`
-        if (text === undefined) return { sha: ref, description: `${description}, no ${manifest} there`, source: 'github-api' }
+        if (text === undefined)
+          return { sha: ref, description: `${description}, no ${manifest} there`, source: 'github-api' }
         return { text, sha: ref, description, source: 'github-api' }
       }
     } catch (e) {
@@ -141,7 +156,10 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
     }
   }
 
-  const what = choice.kind === 'commit' ? `commit ${short(choice.ref)} (${choice.why})` : `the parent of ${short(choice.of)}`
+  const what =
+    choice.kind === 'commit'
+      ? `commit ${short(choice.ref)} (${choice.why})`
+      : `the parent of ${short(choice.of)}`
   throw new BaseReadError(
     `Could not read ${manifest} at ${what}: the checkout lacks that commit and it could not be fetched or read through the GitHub API. ` +
       `Fix the workflow: give actions/checkout 'fetch-depth: 0', or grant 'permissions: contents: read' so the action can read the base through the API.`

@@ -1,7 +1,12 @@
 import type { ManifestProblem } from './types.js'
 
 /** The properties core.error() takes to place an annotation on the file's line and column. */
-export function annotationProperties(p: ManifestProblem): { title: string; file: string; startLine: number; startColumn: number } {
+export function annotationProperties(p: ManifestProblem): {
+  title: string
+  file: string
+  startLine: number
+  startColumn: number
+} {
   return { title: 'domains manifest', file: p.file, startLine: p.line, startColumn: p.col }
 }
 

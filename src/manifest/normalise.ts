@@ -12,9 +12,11 @@ export function domainProblem(ascii: string): string | undefined {
   if (labels.length < 2) return 'needs at least two labels (like example.com)'
   for (const label of labels) {
     if (label.length === 0) return 'has an empty label (two dots in a row, or a leading dot)'
-    if (label.length > 63) return `has a label of ${label.length} characters (${label.slice(0, 12)}…); a label has at most 63`
+    if (label.length > 63)
+      return `has a label of ${label.length} characters (${label.slice(0, 12)}…); a label has at most 63`
     if (!LABEL.test(label)) {
-      if (label.startsWith('-') || label.endsWith('-')) return `has a label that starts or ends with a hyphen (${label})`
+      if (label.startsWith('-') || label.endsWith('-'))
+        return `has a label that starts or ends with a hyphen (${label})`
       return `has a label with characters other than letters, digits and hyphens (${label})`
     }
   }
@@ -31,26 +33,40 @@ export function normaliseDomain(raw: string): Normalised {
   if (trimmed === '') return { error: 'is empty' }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     const host = bareHost(trimmed)
-    return { error: 'is a URL, not a host name', hint: host ? `write the bare host name: ${host}` : 'write the bare host name' }
+    return {
+      error: 'is a URL, not a host name',
+      hint: host ? `write the bare host name: ${host}` : 'write the bare host name'
+    }
   }
   if (/\s/.test(trimmed)) return { error: 'contains white space', hint: 'write one host name per entry' }
   const unbracketed = trimmed.replace(/^\[(.*)\]$/, '$1')
   if (isIP(unbracketed) || isIP(unbracketed.replace(/\.$/, ''))) {
-    return { error: 'is an IP address', hint: 'RunCloud serves domain names; write the host name that points at this IP' }
+    return {
+      error: 'is an IP address',
+      hint: 'RunCloud serves domain names; write the host name that points at this IP'
+    }
   }
   if (trimmed.includes('*')) {
-    return { error: 'is a wildcard', hint: 'wildcards are not supported; list each name (e.g. shop.example.com)' }
+    return {
+      error: 'is a wildcard',
+      hint: 'wildcards are not supported; list each name (e.g. shop.example.com)'
+    }
   }
   if (/[/?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
     const host = bareHost(`http://${trimmed}`)
-    return { error: 'has a path, port or query', hint: host ? `write the bare host name: ${host}` : 'write the bare host name' }
+    return {
+      error: 'has a path, port or query',
+      hint: host ? `write the bare host name: ${host}` : 'write the bare host name'
+    }
   }
   let name = trimmed.toLowerCase()
   if (name.endsWith('.')) name = name.slice(0, -1)
   const ascii = domainToASCII(name)
   if (!ascii) {
     const problem = domainProblem(name)
-    return { error: problem && /^[\x00-\x7f]*$/.test(name) ? problem : 'is not a valid domain name (UTS #46 / IDNA)' }
+    return {
+      error: problem && /^[\p{ASCII}]*$/u.test(name) ? problem : 'is not a valid domain name (UTS #46 / IDNA)'
+    }
   }
   const problem = domainProblem(ascii)
   if (problem) return { error: problem }

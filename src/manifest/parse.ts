@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml'
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml'
 import type { z } from 'zod'
 import { normaliseDomain } from './normalise.js'
 import { fullFormSchema, KNOWN_KEYS, shortFormSchema, type FullForm } from './schema.js'
@@ -24,12 +24,15 @@ type PathKey = string | number
 
 /** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
+  )
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
       let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1)
       d[i]![j] = v
     }
   }
@@ -81,13 +84,18 @@ function nodeAt(doc: Document, path: readonly PathKey[]): Node | undefined {
 function keyNodeAt(doc: Document, path: readonly PathKey[], key: string): Node | undefined {
   const parent = path.length ? nodeAt(doc, path) : (doc.contents as Node | null)
   if (!isMap(parent)) return parent ?? undefined
-  const pair = parent.items.find(p => isScalar(p.key) && String(p.key.value) === key) as Pair<Node, Node> | undefined
+  const pair = parent.items.find(p => isScalar(p.key) && String(p.key.value) === key) as
+    Pair<Node, Node> | undefined
   return pair?.key ?? parent
 }
 
 const where = (path: readonly PathKey[]): string => {
   const last = path[path.length - 1]
-  return typeof last === 'string' ? `'${last}'` : path.length ? `'${path.filter(p => typeof p === 'string').pop()}' entry` : 'the manifest'
+  return typeof last === 'string'
+    ? `'${last}'`
+    : path.length
+      ? `'${path.filter(p => typeof p === 'string').pop()}' entry`
+      : 'the manifest'
 }
 
 function levelKeys(path: readonly PathKey[]): readonly string[] {
@@ -100,20 +108,28 @@ function levelKeys(path: readonly PathKey[]): readonly string[] {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path as PathKey[]
   const last = path[path.length - 1]
-  if (last === 'server' || last === 'app') return `'${last}' must be a positive integer id or a non-empty name`
+  if (last === 'server' || last === 'app')
+    return `'${last}' must be a positive integer id or a non-empty name`
   switch (issue.code) {
     case 'invalid_type': {
       const field = where(path)
       if (issue.input === undefined) return `${field} is required`
-      const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`
+      const expected =
+        issue.expected === 'array'
+          ? 'a list'
+          : issue.expected === 'object'
+            ? 'a mapping'
+            : `a ${issue.expected}`
       return `${field} must be ${expected}`
     }
     case 'invalid_value':
       return `${where(path)} must be ${issue.values.map(v => JSON.stringify(v)).join(' or ')}`
     case 'invalid_union': {
       const last = path[path.length - 1]
-      if (path.includes('domains') && typeof last === 'number') return 'a domain entry must be a name, or a mapping with name, www and redirection'
-      if (last === 'server' || last === 'app') return `'${last}' must be a positive integer id or a non-empty name`
+      if (path.includes('domains') && typeof last === 'number')
+        return 'a domain entry must be a name, or a mapping with name, www and redirection'
+      if (last === 'server' || last === 'app')
+        return `'${last}' must be a positive integer id or a non-empty name`
       return `${where(path)} has an unexpected value`
     }
     case 'too_small':
@@ -142,7 +158,9 @@ function reportIssues(doc: Document, c: Collector, issues: z.core.$ZodIssue[], p
       const parent = nodeAt(doc, path.slice(0, -1)) ?? (doc.contents as Node | null) ?? undefined
       const last = path[path.length - 1]
       const message =
-        path.length === 1 && last === 'apps' ? "the manifest needs 'apps:' (or a top-level 'domains:' list for the short form)" : `'${String(last)}' is required`
+        path.length === 1 && last === 'apps'
+          ? "the manifest needs 'apps:' (or a top-level 'domains:' list for the short form)"
+          : `'${String(last)}' is required`
       c.add(c.at(parent?.range?.[0]), message)
       continue
     }
@@ -165,19 +183,33 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
     fail()
   }
   if (Buffer.byteLength(input, 'utf8') > MAX_MANIFEST_BYTES) {
-    c.add({ line: 1, col: 1 }, `the manifest is ${Buffer.byteLength(input, 'utf8')} bytes; the limit is 1 MiB (1,048,576 bytes)`)
+    c.add(
+      { line: 1, col: 1 },
+      `the manifest is ${Buffer.byteLength(input, 'utf8')} bytes; the limit is 1 MiB (1,048,576 bytes)`
+    )
     fail()
   }
   const text = input.replace(/^\uFEFF/, '')
   const nul = text.indexOf('\u0000')
-  if (nul >= 0 || /[\u0001-\u0008\u000e-\u001f]/.test(text)) {
-    c.add(c.at(nul >= 0 ? nul : text.search(/[\u0001-\u0008\u000e-\u001f]/)), 'the manifest is not a text file (control characters found); it must be UTF-8 YAML')
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  const control = /[\u0001-\u0008\u000e-\u001f]/
+  if (nul >= 0 || control.test(text)) {
+    c.add(
+      c.at(nul >= 0 ? nul : text.search(control)),
+      'the manifest is not a text file (control characters found); it must be UTF-8 YAML'
+    )
     fail()
   }
 
   let doc: Document
   try {
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' })
+    doc = parseDocument(text, {
+      lineCounter: lc,
+      prettyErrors: false,
+      uniqueKeys: true,
+      strict: true,
+      version: '1.2'
+    })
   } catch (e) {
     c.add({ line: 1, col: 1 }, `the manifest could not be read as YAML: ${(e as Error).message}`)
     return fail()
@@ -195,18 +227,27 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES })
   } catch (e) {
-    c.add({ line: 1, col: 1 }, `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out: ${(e as Error).message}`)
+    c.add(
+      { line: 1, col: 1 },
+      `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out: ${(e as Error).message}`
+    )
     return fail()
   }
   if (data === null || data === undefined) return { form: 'empty', apps: [] }
   if (typeof data !== 'object' || Array.isArray(data)) {
-    c.add(c.at((doc.contents as Node | null)?.range?.[0]), "the manifest must be a mapping with 'apps:' (or a top-level 'domains:' list for the short form)")
+    c.add(
+      c.at((doc.contents as Node | null)?.range?.[0]),
+      "the manifest must be a mapping with 'apps:' (or a top-level 'domains:' list for the short form)"
+    )
     fail()
   }
   const root = data as Record<string, unknown>
 
   if ('apps' in root && 'domains' in root) {
-    c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), "a manifest has either 'apps:' (full form) or a top-level 'domains:' (short form), not both")
+    c.add(
+      c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]),
+      "a manifest has either 'apps:' (full form) or a top-level 'domains:' (short form), not both"
+    )
     fail()
   }
   const short = 'domains' in root && !('version' in root) && !('defaults' in root) && !('apps' in root)
@@ -221,20 +262,31 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   // The name rules run even when the structure has problems, so one run reports everything.
   const lenient: FullForm = short
     ? { apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }] }
-    : { defaults: asRecord(root.defaults), apps: asArray(root.apps).map(a => asRecord(a)) } as unknown as FullForm
+    : ({
+        defaults: asRecord(root.defaults),
+        apps: asArray(root.apps).map(a => asRecord(a))
+      } as unknown as FullForm)
   const manifest = build(doc, c, lenient, short ? 'short' : 'full', short ? ['domains'] : null)
   if (c.problems.length) fail()
   return manifest
 }
 
 const asArray = (v: unknown): never[] => (Array.isArray(v) ? (v as never[]) : [])
-const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {})
+const asRecord = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
 
 /** Normalise names and apply the cross-entry rules; `shortPath` is where the short form's list is. */
-function build(doc: Document, c: Collector, data: FullForm, form: Manifest['form'], shortPath: PathKey[] | null): Manifest {
+function build(
+  doc: Document,
+  c: Collector,
+  data: FullForm,
+  form: Manifest['form'],
+  shortPath: PathKey[] | null
+): Manifest {
   // `data` may not have passed the schema (its problems are reported already): read it defensively.
   const defWww = typeof data.defaults?.www === 'boolean' ? data.defaults.www : true
-  const defRedirection: Redirection = (['none', 'www', 'non-www'] as const).find(r => r === data.defaults?.redirection) ?? 'non-www'
+  const defRedirection: Redirection =
+    (['none', 'www', 'non-www'] as const).find(r => r === data.defaults?.redirection) ?? 'non-www'
   const seen = new Map<string, SourcePosition>()
   const appsSeen = new Map<string, SourcePosition>()
   const apps: AppEntry[] = []
@@ -244,7 +296,13 @@ function build(doc: Document, c: Collector, data: FullForm, form: Manifest['form
     const domainsPath: PathKey[] = shortPath ?? [...appPath, 'domains']
     const appPos = c.at(nodeAt(doc, appPath)?.range?.[0] ?? (doc.contents as Node | null)?.range?.[0])
     const target = (v: unknown): number | string =>
-      typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? v : String(v)
+      typeof v === 'string' && /^\d+$/.test(v.trim())
+        ? Number(v.trim())
+        : typeof v === 'string'
+          ? v.trim()
+          : typeof v === 'number'
+            ? v
+            : String(v)
     const app: AppEntry = {
       server: target(raw.server),
       app: target(raw.app),
@@ -257,11 +315,19 @@ function build(doc: Document, c: Collector, data: FullForm, form: Manifest['form
     if (raw.label !== undefined) app.label = raw.label
     const key = appKey(app)
     const prev = appsSeen.get(key)
-    if (prev) c.add(appPos, `server ${app.server} / app ${app.app} is listed twice; the first is at line ${prev.line}, column ${prev.col}. Merge the two entries`)
+    if (prev)
+      c.add(
+        appPos,
+        `server ${app.server} / app ${app.app} is listed twice; the first is at line ${prev.line}, column ${prev.col}. Merge the two entries`
+      )
     else appsSeen.set(key, appPos)
 
     asArray(raw.domains).forEach((entry: unknown, di: number) => {
-      if (typeof entry !== 'string' && !(entry && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string')) return
+      if (
+        typeof entry !== 'string' &&
+        !(entry && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string')
+      )
+        return
       const entryNode = nodeAt(doc, [...domainsPath, di])
       const nameNode = typeof entry === 'string' ? entryNode : nodeAt(doc, [...domainsPath, di, 'name'])
       const pos = c.at(nameNode?.range?.[0] ?? entryNode?.range?.[0])
@@ -295,7 +361,10 @@ function build(doc: Document, c: Collector, data: FullForm, form: Manifest['form
       if (!d.name.startsWith('www.')) continue
       const bare = byName.get(d.name.slice(4))
       if (bare?.www) {
-        c.add(d.pos, `${d.name} is already served by ${bare.name} (line ${bare.pos.line}), which has www: true; remove this entry, or set www: false on ${bare.name}`)
+        c.add(
+          d.pos,
+          `${d.name} is already served by ${bare.name} (line ${bare.pos.line}), which has www: true; remove this entry, or set www: false on ${bare.name}`
+        )
       }
     }
     apps.push(app)

@@ -4,7 +4,9 @@ import { z } from 'zod'
  * The one definition of domains.yml. The parser validates with it, and domains.schema.json
  * (for editors) is generated from it by scripts/generate-schema.ts; a test keeps them in step.
  */
-export const redirectionSchema = z.enum(['none', 'www', 'non-www']).describe('none | www | non-www (default non-www)')
+export const redirectionSchema = z
+  .enum(['none', 'www', 'non-www'])
+  .describe('none | www | non-www (default non-www)')
 
 const wwwSchema = z.boolean().describe('also serve www.<name> (default true)')
 
@@ -28,12 +30,21 @@ export const appSchema = z.strictObject({
   app: targetSchema.describe('web app id (integer) or web app name (string)'),
   label: z.string().optional().describe('shown in reports'),
   ssl: z.enum(['redeploy', 'none']).optional().describe('redeploy (default) | none'),
-  exclusive: z.boolean().optional().describe('true: live domains not listed here are drift, and reconcile removes them'),
-  ignore: z.array(z.string().min(1)).optional().describe('globs of live domains this action never touches or reports'),
+  exclusive: z
+    .boolean()
+    .optional()
+    .describe('true: live domains not listed here are drift, and reconcile removes them'),
+  ignore: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('globs of live domains this action never touches or reports'),
   domains: z.array(domainEntrySchema)
 })
 
-export const defaultsSchema = z.strictObject({ www: wwwSchema.optional(), redirection: redirectionSchema.optional() })
+export const defaultsSchema = z.strictObject({
+  www: wwwSchema.optional(),
+  redirection: redirectionSchema.optional()
+})
 
 export const fullFormSchema = z
   .strictObject({
@@ -67,7 +78,8 @@ export function jsonSchema(): Record<string, unknown> {
     $schema,
     $id: 'https://github.com/runcloud-domains-action/runcloud-domains-action/blob/main/domains.schema.json',
     title: 'domains.yml — RunCloud Domains Action manifest',
-    description: 'The domain names of RunCloud web applications, kept in step by the RunCloud Domains Action. Generated from src/manifest/schema.ts; do not edit.',
+    description:
+      'The domain names of RunCloud web applications, kept in step by the RunCloud Domains Action. Generated from src/manifest/schema.ts; do not edit.',
     ...rest
   }
 }

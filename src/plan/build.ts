@@ -3,10 +3,21 @@ import { appKey } from '../manifest/types.js'
 import { matchesGlob } from '../manifest/parse.js'
 import type { LiveDomain } from '../runcloud/types.js'
 import type { SslRedeploy } from '../settings.js'
-import { describeApp, type AppNote, type AppPlan, type Change, type Mode, type Plan, type SafetyVerdict, type SslStep } from './model.js'
+import {
+  describeApp,
+  type AppNote,
+  type AppPlan,
+  type Change,
+  type Mode,
+  type Plan,
+  type SafetyVerdict,
+  type SslStep
+} from './model.js'
 
 /** Live state of one app as read from RunCloud, or why it could not be read. */
-export type LiveApp = { serverId: number; appId: number; domains: LiveDomain[] } | { error: string; serverId?: number; appId?: number }
+export type LiveApp =
+  | { serverId: number; appId: number; domains: LiveDomain[] }
+  | { error: string; serverId?: number; appId?: number }
 
 export interface PlanOptions {
   mode: Mode
@@ -26,8 +37,10 @@ export interface PlanOptions {
   warnings?: string[]
 }
 
-const sameSettings = (a: { www: boolean; redirection: string }, b: { www: boolean; redirection: string }): boolean =>
-  a.www === b.www && a.redirection === b.redirection
+const sameSettings = (
+  a: { www: boolean; redirection: string },
+  b: { www: boolean; redirection: string }
+): boolean => a.www === b.www && a.redirection === b.redirection
 
 function domainsEqual(a: DomainEntry[], b: DomainEntry[]): boolean {
   if (a.length !== b.length) return false
@@ -92,7 +105,11 @@ function sslStep(
   if (opts.sslRedeploy === 'never') return { policy, wanted: false, why: 'ssl-redeploy: never' }
   if (opts.sslRedeploy === 'always') return { policy, wanted: true, why: 'ssl-redeploy: always' }
   if (opts.mode === 'drift') {
-    return { policy, wanted: false, why: adds > 0 ? 'after domains are added by reconcile' : 'no domains added' }
+    return {
+      policy,
+      wanted: false,
+      why: adds > 0 ? 'after domains are added by reconcile' : 'no domains added'
+    }
   }
   const baseNames = new Set(base?.domains.map(d => d.name) ?? [])
   const declaredNew = head.domains.some(d => !baseNames.has(d.name))
@@ -109,7 +126,10 @@ function sslStep(
 export function buildPlan(opts: PlanOptions): Plan {
   const baseByKey = new Map(opts.base.apps.map(a => [appKey(a), a]))
   const headKeys = new Set(opts.head.apps.map(appKey))
-  const pairs: [AppEntry | undefined, AppEntry | undefined][] = opts.head.apps.map(h => [baseByKey.get(appKey(h)), h])
+  const pairs: [AppEntry | undefined, AppEntry | undefined][] = opts.head.apps.map(h => [
+    baseByKey.get(appKey(h)),
+    h
+  ])
   if (opts.mode !== 'drift') {
     for (const b of opts.base.apps) if (!headKeys.has(appKey(b))) pairs.push([b, undefined])
   }
@@ -164,11 +184,15 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
       const b = baseNames.get(d.name)
       const settings = { www: d.www, redirection: d.redirection }
       if (!b) plan.changes.push(change('add', d, 'new', { settings }))
-      else if (!sameSettings(b, d)) plan.changes.push(change('update', d, 'settings', { settings, from: { www: b.www, redirection: b.redirection } }))
+      else if (!sameSettings(b, d))
+        plan.changes.push(
+          change('update', d, 'settings', { settings, from: { www: b.www, redirection: b.redirection } })
+        )
     }
     for (const d of baseDomains) {
       if (headNames.has(d.name)) continue
-      if (ignored(d.name, head ?? base)) plan.notes.push({ domain: d.name, kind: 'ignored', message: 'matches an ignore glob; left alone' })
+      if (ignored(d.name, head ?? base))
+        plan.notes.push({ domain: d.name, kind: 'ignored', message: 'matches an ignore glob; left alone' })
       else plan.changes.push(change('remove', d, removeReason))
     }
     finish(plan, opts, base, head, baseDomains.length)
@@ -198,7 +222,13 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
       const reason = opts.mode === 'drift' || baseNames.has(d.name) ? 'missing' : 'new'
       plan.changes.push(change('add', d, reason, { settings }))
     } else if (!sameSettings(l, d)) {
-      plan.changes.push(change('update', d, 'settings', { settings, from: { www: l.www, redirection: l.redirection }, live: l }))
+      plan.changes.push(
+        change('update', d, 'settings', {
+          settings,
+          from: { www: l.www, redirection: l.redirection },
+          live: l
+        })
+      )
     }
   }
 
@@ -207,7 +237,12 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
       const name = l.name.toLowerCase().replace(/\.$/, '')
       if (headNames.has(name) || l.type === 'primary' || ignored(name, head)) continue
       if (head?.exclusive) plan.changes.push(change('remove', { name }, 'unmanaged', { live: l }))
-      else notes.push({ domain: name, kind: 'unmanaged', message: 'live on RunCloud but not in the manifest (listed for information)' })
+      else
+        notes.push({
+          domain: name,
+          kind: 'unmanaged',
+          message: 'live on RunCloud but not in the manifest (listed for information)'
+        })
     }
   } else {
     for (const d of baseDomains) {
@@ -231,7 +266,13 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
   return plan
 }
 
-function finish(plan: AppPlan, opts: PlanOptions, base: AppEntry | undefined, head: AppEntry | undefined, total: number): void {
+function finish(
+  plan: AppPlan,
+  opts: PlanOptions,
+  base: AppEntry | undefined,
+  head: AppEntry | undefined,
+  total: number
+): void {
   const removals = plan.changes.filter(c => c.action === 'remove').length
   plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent)
   plan.ssl = sslStep(opts, head, base, plan.changes.filter(c => c.action === 'add').length)

@@ -2,9 +2,25 @@
 export interface CommentsApi {
   rest: {
     issues: {
-      listComments(params: { owner: string; repo: string; issue_number: number; per_page?: number; page?: number }): Promise<{ data: { id: number; body?: string | null }[] }>
-      createComment(params: { owner: string; repo: string; issue_number: number; body: string }): Promise<unknown>
-      updateComment(params: { owner: string; repo: string; comment_id: number; body: string }): Promise<unknown>
+      listComments(params: {
+        owner: string
+        repo: string
+        issue_number: number
+        per_page?: number
+        page?: number
+      }): Promise<{ data: { id: number; body?: string | null }[] }>
+      createComment(params: {
+        owner: string
+        repo: string
+        issue_number: number
+        body: string
+      }): Promise<unknown>
+      updateComment(params: {
+        owner: string
+        repo: string
+        comment_id: number
+        body: string
+      }): Promise<unknown>
     }
   }
 }
@@ -17,7 +33,9 @@ export function commentMarker(manifest: string): string {
 }
 
 function statusOf(e: unknown): number | undefined {
-  return typeof e === 'object' && e !== null && 'status' in e ? Number((e as { status: unknown }).status) : undefined
+  return typeof e === 'object' && e !== null && 'status' in e
+    ? Number((e as { status: unknown }).status)
+    : undefined
 }
 
 /**
@@ -43,7 +61,13 @@ export async function upsertPlanComment(args: {
   try {
     let existing: number | undefined
     for (let page = 1; page <= 100 && existing === undefined; page++) {
-      const { data } = await args.octokit.rest.issues.listComments({ owner, repo, issue_number: issueNumber, per_page: 100, page })
+      const { data } = await args.octokit.rest.issues.listComments({
+        owner,
+        repo,
+        issue_number: issueNumber,
+        per_page: 100,
+        page
+      })
       existing = data.find(c => c.body?.includes(marker))?.id
       if (data.length < 100) break
     }

@@ -12,9 +12,14 @@ export interface MarkdownOptions {
   error?: string
 }
 
-const ACTION_LABEL: Record<Change['action'], string> = { add: '➕ add', update: '✏️ update', remove: '➖ remove' }
+const ACTION_LABEL: Record<Change['action'], string> = {
+  add: '➕ add',
+  update: '✏️ update',
+  remove: '➖ remove'
+}
 
-const settingsText = (s: { www: boolean; redirection: string }): string => `www ${s.www ? 'on' : 'off'}, redirect ${s.redirection}`
+const settingsText = (s: { www: boolean; redirection: string }): string =>
+  `www ${s.www ? 'on' : 'off'}, redirect ${s.redirection}`
 
 function domainCell(c: { domain: string; unicode?: string }): string {
   return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``
@@ -35,7 +40,10 @@ function resultCell(c: Change, applied: boolean): string {
 }
 
 function changeRow(c: Change, applied: boolean): string {
-  const reason = c.action === 'update' && c.from && c.settings ? `${REASON_TEXT[c.reason]}: ${settingsText(c.from)} → ${settingsText(c.settings)}` : REASON_TEXT[c.reason]
+  const reason =
+    c.action === 'update' && c.from && c.settings
+      ? `${REASON_TEXT[c.reason]}: ${settingsText(c.from)} → ${settingsText(c.settings)}`
+      : REASON_TEXT[c.reason]
   return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied)} |`
 }
 
@@ -62,8 +70,18 @@ function count(plan: Plan, applied: boolean): Counts {
 
 function appSection(app: AppPlan, applied: boolean, rowCap: number): string[] {
   const lines = [`### ${md(describeApp(app))}`]
-  const ids = app.serverId !== undefined && app.appId !== undefined && (app.serverId !== app.server || app.appId !== app.app) ? ` · ids ${app.serverId} / ${app.appId}` : ''
-  const live = app.live === 'read' ? `${app.liveCount ?? 0} live domains${ids}` : app.live === 'offline' ? 'offline: live state not read' : ''
+  const ids =
+    app.serverId !== undefined &&
+    app.appId !== undefined &&
+    (app.serverId !== app.server || app.appId !== app.app)
+      ? ` · ids ${app.serverId} / ${app.appId}`
+      : ''
+  const live =
+    app.live === 'read'
+      ? `${app.liveCount ?? 0} live domains${ids}`
+      : app.live === 'offline'
+        ? 'offline: live state not read'
+        : ''
   if (live) lines.push('', `<sub>${live}</sub>`)
   for (const e of app.errors) lines.push('', `> ❌ ${md(e)}`)
   if (app.safety.unsafe && app.safety.message) lines.push('', `> ⚠️ ${md(app.safety.message)}`)
@@ -71,12 +89,19 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number): string[] {
     lines.push('', '| domain | change | reason | result |', '| --- | --- | --- | --- |')
     for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied))
     const hidden = app.changes.length - Math.min(rowCap, app.changes.length)
-    if (hidden > 0) lines.push('', `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output or the job log.</sub>`)
+    if (hidden > 0)
+      lines.push(
+        '',
+        `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output or the job log.</sub>`
+      )
   }
   const notes = app.notes.slice(0, Math.max(rowCap, 3))
   if (notes.length) {
     lines.push('')
-    for (const n of notes) lines.push(`- ${n.kind === 'primary-kept' ? '🔒' : n.kind === 'ignored' ? '🙈' : 'ℹ️'} \`${n.domain}\`: ${md(n.message)}`)
+    for (const n of notes)
+      lines.push(
+        `- ${n.kind === 'primary-kept' ? '🔒' : n.kind === 'ignored' ? '🙈' : 'ℹ️'} \`${n.domain}\`: ${md(n.message)}`
+      )
     if (app.notes.length > notes.length) lines.push(`- … ${app.notes.length - notes.length} more notes`)
   }
   const ssl = app.ssl
@@ -94,7 +119,10 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
   const applied = wasApplied(plan)
   const verb = plan.mode === 'plan' ? 'plan' : plan.mode === 'apply' ? 'apply' : 'drift check'
   const out: string[] = [`## ${md(opts.title ?? `RunCloud domains — ${verb}`)}`, '']
-  out.push(`**Manifest** \`${md(plan.manifest)}\` · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`, '')
+  out.push(
+    `**Manifest** \`${md(plan.manifest)}\` · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`,
+    ''
+  )
   if (opts.error) out.push('> [!CAUTION]', ...opts.error.split('\n').map(l => `> ${md(l)}`), '')
   if (plan.warnings.length) {
     out.push('> [!WARNING]')
@@ -105,23 +133,39 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
   const problems = opts.problems ?? []
   if (problems.length) {
     out.push('### Manifest problems', '', '| where | problem |', '| --- | --- |')
-    for (const p of problems.slice(0, Math.max(rowCap, 20))) out.push(`| \`${md(p.file)}:${p.line}:${p.col}\` | ${md(p.message)} |`)
+    for (const p of problems.slice(0, Math.max(rowCap, 20)))
+      out.push(`| \`${md(p.file)}:${p.line}:${p.col}\` | ${md(p.message)} |`)
     const more = problems.length - Math.min(problems.length, Math.max(rowCap, 20))
     if (more > 0) out.push('', `<sub>… ${more} more problems; see the annotations.</sub>`)
     out.push('')
   }
-  const withWork = plan.apps.filter(a => a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted)
+  const withWork = plan.apps.filter(
+    a => a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted
+  )
   const quiet = plan.apps.filter(a => !withWork.includes(a))
   for (const app of withWork.slice(0, appCap)) out.push(...appSection(app, applied, rowCap))
-  if (withWork.length > appCap) out.push(`<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output or the job log.</sub>`, '')
+  if (withWork.length > appCap)
+    out.push(
+      `<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output or the job log.</sub>`,
+      ''
+    )
   if (quiet.length) {
     const names = quiet.slice(0, 50).map(a => md(describeApp(a)))
-    out.push(`No changes in: ${names.join(', ')}${quiet.length > 50 ? `, and ${quiet.length - 50} more` : ''}.`, '')
+    out.push(
+      `No changes in: ${names.join(', ')}${quiet.length > 50 ? `, and ${quiet.length - 50} more` : ''}.`,
+      ''
+    )
   }
   if (plan.apps.length) {
     const k = count(plan, applied)
     const parts = applied
-      ? [`${k.add} added`, `${k.update} updated`, `${k.remove} removed`, `${k.noop} already so`, `${k.failed} failed`]
+      ? [
+          `${k.add} added`,
+          `${k.update} updated`,
+          `${k.remove} removed`,
+          `${k.noop} already so`,
+          `${k.failed} failed`
+        ]
       : [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`]
     out.push(`**Totals:** ${parts.join(' · ')}`, '')
   } else if (!problems.length && !opts.error) {
@@ -138,7 +182,11 @@ const size = (s: string): number => Buffer.byteLength(s, 'utf8')
  * A large plan keeps every app's header and loses table rows first (never half a row), then apps.
  */
 export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
-  const maxRows = Math.max(0, ...plan.apps.map(a => Math.max(a.changes.length, a.notes.length)), (opts.problems ?? []).length)
+  const maxRows = Math.max(
+    0,
+    ...plan.apps.map(a => Math.max(a.changes.length, a.notes.length)),
+    (opts.problems ?? []).length
+  )
   const appCount = plan.apps.length
   let text = render(plan, opts, maxRows, appCount)
   if (size(text) <= opts.maxChars) return text
@@ -176,11 +224,19 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
 /** The plan for the job log and the terminal: one line per change. */
 export function renderPlanText(plan: Plan): string {
   const applied = wasApplied(plan)
-  const out = [`${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`]
+  const out = [
+    `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`
+  ]
   const quiet: string[] = []
   const sign = { add: '+', update: '~', remove: '-' } as const
   for (const app of plan.apps) {
-    if (!app.changes.length && !app.errors.length && !app.notes.length && !app.ssl.result && !app.ssl.wanted) {
+    if (
+      !app.changes.length &&
+      !app.errors.length &&
+      !app.notes.length &&
+      !app.ssl.result &&
+      !app.ssl.wanted
+    ) {
       quiet.push(describeApp(app))
       continue
     }
@@ -188,16 +244,27 @@ export function renderPlanText(plan: Plan): string {
     for (const e of app.errors) out.push(`    ! ${e}`)
     for (const c of app.changes) {
       const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain
-      const detail = c.action === 'update' && c.from && c.settings ? `: ${settingsText(c.from)} → ${settingsText(c.settings)}` : ''
+      const detail =
+        c.action === 'update' && c.from && c.settings
+          ? `: ${settingsText(c.from)} → ${settingsText(c.settings)}`
+          : ''
       const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : ''
       out.push(`    ${sign[c.action]} ${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}`)
     }
     for (const n of app.notes) out.push(`    · ${n.domain}: ${n.message}`)
     if (app.ssl.result) out.push(`    ssl: ${app.ssl.result.status}: ${app.ssl.result.detail}`)
-    else if (app.ssl.wanted) out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${app.ssl.why})`)
+    else if (app.ssl.wanted)
+      out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${app.ssl.why})`)
   }
-  if (quiet.length) out.push(`  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`)
+  if (quiet.length)
+    out.push(
+      `  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
+    )
   const k = count(plan, applied)
-  out.push(applied ? `totals: ${k.add} added, ${k.update} updated, ${k.remove} removed, ${k.noop} already so, ${k.failed} failed` : `totals: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`)
+  out.push(
+    applied
+      ? `totals: ${k.add} added, ${k.update} updated, ${k.remove} removed, ${k.noop} already so, ${k.failed} failed`
+      : `totals: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`
+  )
   return out.join('\n')
 }

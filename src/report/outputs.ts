@@ -49,16 +49,27 @@ export function planJson(plan: Plan): Record<string, unknown> {
  * The action's outputs (SPEC section 4). Before applying, `added`/`removed`/`updated` list what
  * the plan would do; once applied, what the run did (results `done`; a no-op was already so).
  */
-export function computeOutputs(plan: Plan, opts: { drift?: boolean; failed?: FailedEntry[] } = {}): Record<string, string> {
+export function computeOutputs(
+  plan: Plan,
+  opts: { drift?: boolean; failed?: FailedEntry[] } = {}
+): Record<string, string> {
   // In apply mode the outputs say what was done, even when nothing was (an unsafe plan refused).
   const applied = plan.mode === 'apply' || wasApplied(plan)
   const names = (action: Change['action']): string[] =>
-    plan.apps.flatMap(a => a.changes.filter(c => c.action === action && (!applied || c.result?.status === 'done')).map(c => c.domain))
+    plan.apps.flatMap(a =>
+      a.changes
+        .filter(c => c.action === action && (!applied || c.result?.status === 'done'))
+        .map(c => c.domain)
+    )
   const failed =
     opts.failed ??
     plan.apps.flatMap(a => [
-      ...a.changes.filter(c => c.result?.status === 'failed').map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
-      ...(a.ssl.result?.status === 'failed' ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }] : [])
+      ...a.changes
+        .filter(c => c.result?.status === 'failed')
+        .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
+      ...(a.ssl.result?.status === 'failed'
+        ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
+        : [])
     ])
   const out: Record<string, string> = {
     'has-changes': String(plan.apps.some(a => a.changes.length > 0)),

@@ -2,7 +2,15 @@ import { Agent, request } from 'undici'
 import type { Redirection } from '../manifest/types.js'
 import { excerpt, RunCloudError, UnansweredError } from './errors.js'
 import { Pacer } from './pacer.js'
-import type { Certificate, ClientOptions, DomainSettings, LiveDomain, RunCloudApi, SslMode, WriteOutcome } from './types.js'
+import type {
+  Certificate,
+  ClientOptions,
+  DomainSettings,
+  LiveDomain,
+  RunCloudApi,
+  SslMode,
+  WriteOutcome
+} from './types.js'
 
 const PER_PAGE = 40
 const MAX_PAGES = 500
@@ -29,7 +37,13 @@ function toLiveDomain(raw: unknown): LiveDomain | undefined {
   const o = raw as Record<string, unknown>
   if (typeof o.name !== 'string' || o.id === undefined) return undefined
   const redirection = REDIRECTIONS.find(r => r === o.redirection) ?? 'none'
-  return { id: Number(o.id), name: o.name.toLowerCase(), type: typeof o.type === 'string' ? o.type : 'alias', www: truthy(o.www), redirection }
+  return {
+    id: Number(o.id),
+    name: o.name.toLowerCase(),
+    type: typeof o.type === 'string' ? o.type : 'alias',
+    www: truthy(o.www),
+    redirection
+  }
 }
 
 function messageOf(body: unknown): string | undefined {
@@ -43,38 +57,48 @@ function fieldsOf(body: unknown): Record<string, string[]> | undefined {
   const e = body && typeof body === 'object' ? (body as { errors?: unknown }).errors : undefined
   if (!e || typeof e !== 'object') return undefined
   const out: Record<string, string[]> = {}
-  for (const [k, v] of Object.entries(e as Record<string, unknown>)) out[k] = Array.isArray(v) ? v.map(String) : [String(v)]
+  for (const [k, v] of Object.entries(e as Record<string, unknown>))
+    out[k] = Array.isArray(v) ? v.map(String) : [String(v)]
   return out
 }
 
 function certificateOf(body: unknown): Certificate | undefined {
   if (!body || typeof body !== 'object') return undefined
   const o = body as Record<string, unknown>
-  const inner = o.data && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : o
+  const inner =
+    o.data && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : o
   const id = Number(inner.id)
   return Number.isInteger(id) && id > 0 ? { id } : undefined
 }
 
 /** Total pages from either envelope shape (`meta.pagination.total_pages`, or `meta.lastPage`). */
 function pagesOf(body: unknown): { total?: number; perPage?: number } {
-  const meta = body && typeof body === 'object' ? (body as { meta?: Record<string, unknown> }).meta : undefined
+  const meta =
+    body && typeof body === 'object' ? (body as { meta?: Record<string, unknown> }).meta : undefined
   const p = meta?.pagination as Record<string, unknown> | undefined
   const total = Number(p?.total_pages ?? meta?.lastPage ?? meta?.last_page ?? p?.lastPage)
   const perPage = Number(p?.per_page ?? meta?.per_page)
-  return { total: Number.isFinite(total) && total > 0 ? total : undefined, perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined }
+  return {
+    total: Number.isFinite(total) && total > 0 ? total : undefined,
+    perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined
+  }
 }
 
 const id = (n: number): string => {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RunCloudError(`invalid id ${String(n)}: ids must be integers`)
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RunCloudError(`invalid id ${String(n)}: ids must be integers`)
   return String(n)
 }
 
 export function createClient(options: ClientOptions): RunCloudApi {
   const base = options.baseUrl.replace(/\/+$/, '')
   const legacy = !options.token
-  const secrets = [options.token, options.apiKey, options.apiSecret, options.apiKey && options.apiSecret ? `${options.apiKey}:${options.apiSecret}` : undefined].filter(
-    (s): s is string => !!s
-  )
+  const secrets = [
+    options.token,
+    options.apiKey,
+    options.apiSecret,
+    options.apiKey && options.apiSecret ? `${options.apiKey}:${options.apiSecret}` : undefined
+  ].filter((s): s is string => !!s)
   const authorization = options.token
     ? `Bearer ${options.token}`
     : `Basic ${Buffer.from(`${options.apiKey ?? ''}:${options.apiSecret ?? ''}`).toString('base64')}`
@@ -88,7 +112,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
   const dispatcher = new Agent({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 })
   let calls = 0
 
-  const fail = (message: string, status?: number, fields?: Record<string, string[]>) => new RunCloudError(message, { status, fields, secrets })
+  const fail = (message: string, status?: number, fields?: Record<string, string[]>) =>
+    new RunCloudError(message, { status, fields, secrets })
   const backoff = async (attempt: number, why: string): Promise<void> => {
     const ms = Math.min(10_000, backoffMs * 2 ** attempt) * (0.5 + random())
     log(`RunCloud: ${why}; retrying in ${(ms / 1000).toFixed(1)} s`)
@@ -109,9 +134,14 @@ export function createClient(options: ClientOptions): RunCloudApi {
    * writes never retry blindly (they throw UnansweredError so the caller reads the state back);
    * any call waits out a 429 and retries (RunCloud did not process it).
    */
-  async function call(method: string, path: string, opts: { query?: Query; body?: unknown; write?: boolean } = {}): Promise<Answer> {
+  async function call(
+    method: string,
+    path: string,
+    opts: { query?: Query; body?: unknown; write?: boolean } = {}
+  ): Promise<Answer> {
     const url = new URL(`${base}${path}`)
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v))
     const what = `${method} ${path}`
     let attempt = 0
     let rateRetries = 0
@@ -136,7 +166,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
         pacer.release()
         const err = e as { name?: string; code?: string; message?: string }
         const kind =
-          err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : `connection failed (${err.code ?? err.name ?? 'error'})`
+          err.name === 'TimeoutError' || err.name === 'AbortError'
+            ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+            : `connection failed (${err.code ?? err.name ?? 'error'})`
         if (opts.write) throw new UnansweredError(`${what}: ${kind}`, { secrets })
         if (attempt < retries) {
           await backoff(attempt++, `${what}: ${kind}`)
@@ -181,7 +213,11 @@ export function createClient(options: ClientOptions): RunCloudApi {
     }
   }
 
-  async function listAll<T>(path: string, map: (raw: unknown) => T | undefined, query: Query = {}): Promise<T[]> {
+  async function listAll<T>(
+    path: string,
+    map: (raw: unknown) => T | undefined,
+    query: Query = {}
+  ): Promise<T[]> {
     const out: T[] = []
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { body } = await call('GET', path, { query: { ...query, page, perPage: PER_PAGE } })
@@ -205,29 +241,49 @@ export function createClient(options: ClientOptions): RunCloudApi {
 
   const named = (raw: unknown): { id: number; name: string } | undefined => {
     const o = raw as { id?: unknown; name?: unknown }
-    return o && typeof o.name === 'string' && o.id !== undefined ? { id: Number(o.id), name: o.name } : undefined
+    return o && typeof o.name === 'string' && o.id !== undefined
+      ? { id: Number(o.id), name: o.name }
+      : undefined
   }
 
   function pickByName(items: { id: number; name: string }[], name: string, what: string): number {
     const exact = items.filter(i => i.name === name)
     const found = exact.length ? exact : items.filter(i => i.name.toLowerCase() === name.toLowerCase())
     if (found.length === 1) return (found[0] as { id: number }).id
-    if (found.length > 1) throw fail(`${found.length} ${what}s are named "${name}" (ids ${found.map(f => f.id).join(', ')}); write the id instead`)
-    throw fail(`no ${what} named "${name}" on RunCloud${items.length ? ` (the search found: ${items.slice(0, 5).map(i => i.name).join(', ')})` : ''}; check the name or write the id`)
+    if (found.length > 1)
+      throw fail(
+        `${found.length} ${what}s are named "${name}" (ids ${found.map(f => f.id).join(', ')}); write the id instead`
+      )
+    throw fail(
+      `no ${what} named "${name}" on RunCloud${
+        items.length
+          ? ` (the search found: ${items
+              .slice(0, 5)
+              .map(i => i.name)
+              .join(', ')})`
+          : ''
+      }; check the name or write the id`
+    )
   }
 
   async function listDomains(serverId: number, appId: number): Promise<LiveDomain[]> {
     try {
       return await listAll(`${app(serverId, appId)}/domains`, toLiveDomain)
     } catch (e) {
-      if (e instanceof RunCloudError && e.status === 404) throw fail(`server ${serverId} / web app ${appId} was not found on RunCloud (HTTP 404)`, 404)
+      if (e instanceof RunCloudError && e.status === 404)
+        throw fail(`server ${serverId} / web app ${appId} was not found on RunCloud (HTTP 404)`, 404)
       throw e
     }
   }
 
-  const find = async (serverId: number, appId: number, name: string) => (await listDomains(serverId, appId)).find(d => d.name === name)
+  const find = async (serverId: number, appId: number, name: string) =>
+    (await listDomains(serverId, appId)).find(d => d.name === name)
 
-  async function getDomain(serverId: number, appId: number, domainId: number): Promise<LiveDomain | undefined> {
+  async function getDomain(
+    serverId: number,
+    appId: number,
+    domainId: number
+  ): Promise<LiveDomain | undefined> {
     try {
       return toLiveDomain((await call('GET', `${app(serverId, appId)}/domains/${id(domainId)}`)).body)
     } catch (e) {
@@ -266,9 +322,14 @@ export function createClient(options: ClientOptions): RunCloudApi {
     async resolveApp(serverId, webApp) {
       if (typeof webApp === 'number') return webApp
       try {
-        return pickByName(await listAll(`/servers/${id(serverId)}/webapps`, named, { search: webApp }), webApp, `web app on server ${serverId}`)
+        return pickByName(
+          await listAll(`/servers/${id(serverId)}/webapps`, named, { search: webApp }),
+          webApp,
+          `web app on server ${serverId}`
+        )
       } catch (e) {
-        if (e instanceof RunCloudError && e.status === 404) throw fail(`server ${serverId} was not found on RunCloud (HTTP 404)`, 404)
+        if (e instanceof RunCloudError && e.status === 404)
+          throw fail(`server ${serverId} was not found on RunCloud (HTTP 404)`, 404)
         throw e
       }
     },
@@ -307,18 +368,24 @@ export function createClient(options: ClientOptions): RunCloudApi {
         try {
           await call('PATCH', `${app(serverId, appId)}/domains/${id(domain.id)}/meta`, {
             write: true,
-            body: { type: domain.type === 'primary' ? 'primary' : 'alias', www: settings.www, redirection: settings.redirection }
+            body: {
+              type: domain.type === 'primary' ? 'primary' : 'alias',
+              www: settings.www,
+              redirection: settings.redirection
+            }
           })
           return { status: 'done', domain: { ...domain, ...settings } }
         } catch (e) {
           if (e instanceof UnansweredError) {
             const live = await getDomain(serverId, appId, domain.id)
             if (!live) throw fail(`${domain.name} is no longer on the web app`)
-            if (live.www === settings.www && live.redirection === settings.redirection) return { status: 'done', domain: live, detail: 'confirmed by reading back' }
+            if (live.www === settings.www && live.redirection === settings.redirection)
+              return { status: 'done', domain: live, detail: 'confirmed by reading back' }
             if (attempt < MAX_WRITE_ATTEMPTS) continue
             throw fail(`changing ${domain.name} failed: ${e.message}`, e.status)
           }
-          if (e instanceof RunCloudError && e.status === 404) throw fail(`${domain.name} is no longer on the web app (HTTP 404)`, 404)
+          if (e instanceof RunCloudError && e.status === 404)
+            throw fail(`${domain.name} is no longer on the web app (HTTP 404)`, 404)
           throw e
         }
       }
@@ -330,7 +397,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
           await call('DELETE', `${app(serverId, appId)}/domains/${id(domain.id)}`, { write: true })
           return { status: 'done' }
         } catch (e) {
-          if (e instanceof RunCloudError && !(e instanceof UnansweredError) && e.status === 404) return { status: 'noop', detail: 'already gone' }
+          if (e instanceof RunCloudError && !(e instanceof UnansweredError) && e.status === 404)
+            return { status: 'noop', detail: 'already gone' }
           if (e instanceof UnansweredError) {
             const live = await getDomain(serverId, appId, domain.id)
             if (!live) return { status: 'done', detail: 'confirmed by reading back' }
@@ -344,7 +412,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
 
     async getSslMode(serverId, appId): Promise<SslMode> {
       const answer = await notFoundAsNone(() => call('GET', `${app(serverId, appId)}/ssl/advanced`))
-      const raw = answer?.body && typeof answer.body === 'object' ? (answer.body as Record<string, unknown>) : {}
+      const raw =
+        answer?.body && typeof answer.body === 'object' ? (answer.body as Record<string, unknown>) : {}
       const o = raw.data && typeof raw.data === 'object' ? (raw.data as Record<string, unknown>) : raw
       return {
         advanced: truthy(o.advancedSSL ?? o.advanced_ssl ?? o.advancedSsl ?? o.isAdvancedSSL),
@@ -365,7 +434,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
       }
     },
     async getDomainCertificate(serverId, appId, domainId) {
-      const answer = await notFoundAsNone(() => call('GET', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`))
+      const answer = await notFoundAsNone(() =>
+        call('GET', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`)
+      )
       return answer ? certificateOf(answer.body) : undefined
     },
     async redeployDomainCertificate(serverId, appId, domainId, sslId) {
@@ -379,7 +450,13 @@ export function createClient(options: ClientOptions): RunCloudApi {
     async installDomainCertificate(serverId, appId, domainId) {
       await call('POST', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`, {
         write: true,
-        body: { provider: 'letsencrypt', authorizationMethod: 'http-01', environment: 'live', enableHttp: false, enableHsts: false }
+        body: {
+          provider: 'letsencrypt',
+          authorizationMethod: 'http-01',
+          environment: 'live',
+          enableHttp: false,
+          enableHsts: false
+        }
       })
     }
   }

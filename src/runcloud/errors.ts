@@ -3,7 +3,10 @@ export class RunCloudError extends Error {
   readonly status?: number
   /** Field errors of a 422 (`errors` in the body), when given. */
   readonly fields?: Record<string, string[]>
-  constructor(message: string, opts: { status?: number; fields?: Record<string, string[]>; secrets?: readonly string[] } = {}) {
+  constructor(
+    message: string,
+    opts: { status?: number; fields?: Record<string, string[]>; secrets?: readonly string[] } = {}
+  ) {
     super(scrub(message, opts.secrets ?? []))
     this.name = 'RunCloudError'
     this.status = opts.status
@@ -33,6 +36,9 @@ export function scrub(text: string, secrets: readonly string[]): string {
 
 /** A short, single-line excerpt of a body, for errors about non-JSON answers. */
 export function excerpt(body: string, max = 100): string {
-  const folded = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
+  const folded = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
   return folded.length > max ? `${folded.slice(0, max)}…` : folded
 }

@@ -47,7 +47,8 @@ export class Pacer {
     const retryAfter = parseRetryAfter(header('retry-after'), now)
     const limit = Number(header('x-ratelimit-limit'))
     const remaining = header('x-ratelimit-remaining')
-    if (remaining !== undefined && Number.isFinite(limit) && Number(remaining) === limit - 1) this.windowStart = now
+    if (remaining !== undefined && Number.isFinite(limit) && Number(remaining) === limit - 1)
+      this.windowStart = now
     if (status === 429) {
       this.block(now + (retryAfter ?? this.untilWindowPasses(now)))
     } else if (remaining !== undefined && Number(remaining) <= 0) {
@@ -57,7 +58,8 @@ export class Pacer {
 
   private untilWindowPasses(now: number): number {
     // Without Retry-After: wait until a window that started when we first saw it has passed.
-    if (this.windowStart !== undefined && now - this.windowStart < this.windowMs) return this.windowStart + this.windowMs - now + 50
+    if (this.windowStart !== undefined && now - this.windowStart < this.windowMs)
+      return this.windowStart + this.windowMs - now + 50
     return this.windowMs
   }
 

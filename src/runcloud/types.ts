@@ -50,7 +50,12 @@ export interface RunCloudApi {
   listDomains(serverId: number, appId: number): Promise<LiveDomain[]>
   /** Add as alias. Already live (422 or found on read-back) → `noop`; landed despite a failed answer → `done`. */
   addDomain(serverId: number, appId: number, name: string, settings: DomainSettings): Promise<WriteOutcome>
-  updateDomain(serverId: number, appId: number, domain: LiveDomain, settings: DomainSettings): Promise<WriteOutcome>
+  updateDomain(
+    serverId: number,
+    appId: number,
+    domain: LiveDomain,
+    settings: DomainSettings
+  ): Promise<WriteOutcome>
   /** Remove by id. Already gone (404 or absent on read-back) → `noop`. */
   removeDomain(serverId: number, appId: number, domain: LiveDomain): Promise<WriteOutcome>
   getSslMode(serverId: number, appId: number): Promise<SslMode>

@@ -70,7 +70,12 @@ export interface Simulator {
   clearFaults(): void
   addServer(seed: { id?: number; name: string }): { id: number; name: string }
   addApp(serverId: number, seed: AppSeed): SimApp
-  seedDomains(serverId: number, appId: number, names: string[], settings?: { www?: boolean; redirection?: SimDomain['redirection'] }): void
+  seedDomains(
+    serverId: number,
+    appId: number,
+    names: string[],
+    settings?: { www?: boolean; redirection?: SimDomain['redirection'] }
+  ): void
   domains(serverId: number, appId: number): SimDomain[]
   snapshot(): ReturnType<SimState['snapshot']>
   close(): Promise<void>
@@ -98,10 +103,17 @@ class Reply {
   ) {}
 }
 const notFound = (what = 'Not found.') => new Reply(404, { message: what })
-const invalid = (field: string, message: string) => new Reply(422, { message: 'The given data was invalid.', errors: { [field]: [message] } })
+const invalid = (field: string, message: string) =>
+  new Reply(422, { message: 'The given data was invalid.', errors: { [field]: [message] } })
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const opts: SimulatorOptions = { token: 'sim-token', pagination: 'total_pages', sslNotInstalled: 'message', maxPerPage: 40, ...options }
+  const opts: SimulatorOptions = {
+    token: 'sim-token',
+    pagination: 'total_pages',
+    sslNotInstalled: 'message',
+    maxPerPage: 40,
+    ...options
+  }
   const state = new SimState()
   let faults: (FaultRule & { seen: number; hit: number })[] = []
   const callLog: CallRecord[] = []
@@ -110,11 +122,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stalled = new Set<ServerResponse>()
 
   const list = <T>(items: T[], query: URLSearchParams) => {
-    const perPage = Math.max(1, Math.min(Number(query.get('perPage') ?? query.get('per_page') ?? 20) || 20, opts.maxPerPage ?? 40))
+    const perPage = Math.max(
+      1,
+      Math.min(Number(query.get('perPage') ?? query.get('per_page') ?? 20) || 20, opts.maxPerPage ?? 40)
+    )
     const page = Math.max(1, Number(query.get('page') ?? 1) || 1)
     const totalPages = Math.max(1, Math.ceil(items.length / perPage))
     const data = items.slice((page - 1) * perPage, page * perPage)
-    const pagination: Record<string, unknown> = { total: items.length, count: data.length, per_page: perPage, current_page: page, links: {} }
+    const pagination: Record<string, unknown> = {
+      total: items.length,
+      count: data.length,
+      per_page: perPage,
+      current_page: page,
+      links: {}
+    }
     const meta: Record<string, unknown> = { pagination }
     if (opts.pagination === 'lastPage') meta.lastPage = totalPages
     else pagination.total_pages = totalPages
@@ -123,7 +144,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const certificate = (id: number | undefined) =>
     id !== undefined
-      ? new Reply(200, { id, method: 'letsencrypt', renewalDate: '2027-01-01 00:00:00', validUntil: '2027-02-01 00:00:00', enableHttp: 0, enableHsts: 0 })
+      ? new Reply(200, {
+          id,
+          method: 'letsencrypt',
+          renewalDate: '2027-01-01 00:00:00',
+          validUntil: '2027-02-01 00:00:00',
+          enableHttp: 0,
+          enableHsts: 0
+        })
       : opts.sslNotInstalled === '404'
         ? notFound('SSL not installed!')
         : new Reply(200, { message: 'SSL not installed!' })
@@ -133,7 +161,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const search = (query.get('search') ?? '').toLowerCase()
     if (method === 'GET' && path === '/servers') {
       return list(
-        state.servers.filter(s => s.name.toLowerCase().includes(search)).map(s => ({ id: s.id, name: s.name, ipAddress: s.ipAddress, provider: 'custom', os: 'Ubuntu', osVersion: '24.04', connected: 1, online: 1 })),
+        state.servers
+          .filter(s => s.name.toLowerCase().includes(search))
+          .map(s => ({
+            id: s.id,
+            name: s.name,
+            ipAddress: s.ipAddress,
+            provider: 'custom',
+            os: 'Ubuntu',
+            osVersion: '24.04',
+            connected: 1,
+            online: 1
+          })),
         query
       )
     }
@@ -142,7 +181,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const sid = Number(m[1])
       if (!state.servers.some(s => s.id === sid)) return notFound('Server not found.')
       return list(
-        state.apps.filter(a => a.serverId === sid && a.name.toLowerCase().includes(search)).map(a => ({ id: a.id, name: a.name, server_user_id: 1, rootPath: `/home/runcloud/webapps/${a.name}`, stackMode: 'production' })),
+        state.apps
+          .filter(a => a.serverId === sid && a.name.toLowerCase().includes(search))
+          .map(a => ({
+            id: a.id,
+            name: a.name,
+            server_user_id: 1,
+            rootPath: `/home/runcloud/webapps/${a.name}`,
+            stackMode: 'production'
+          })),
         query
       )
     }
@@ -158,12 +205,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const name = typeof body.name === 'string' ? body.name.trim().toLowerCase() : ''
       if (!name) return invalid('name', 'The name field is required.')
       if (!DOMAIN_RE.test(name)) return invalid('name', 'The name format is invalid.')
-      const taken = state.apps.filter(a => a.serverId === app.serverId).some(a => a.domains.some(d => d.name === name))
+      const taken = state.apps
+        .filter(a => a.serverId === app.serverId)
+        .some(a => a.domains.some(d => d.name === name))
       if (taken) return invalid('name', 'The name has already been taken.')
-      if (body.type !== undefined && body.type !== 'alias') return invalid('type', 'The selected type is invalid.')
-      if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(String(body.redirection))) return invalid('redirection', 'The selected redirection is invalid.')
-      if (body.www !== undefined && typeof body.www !== 'boolean') return invalid('www', 'The www field must be true or false.')
-      const d = state.addDomain(app, { name, www: body.www === true, redirection: (body.redirection as SimDomain['redirection']) ?? 'none' })
+      if (body.type !== undefined && body.type !== 'alias')
+        return invalid('type', 'The selected type is invalid.')
+      if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(String(body.redirection)))
+        return invalid('redirection', 'The selected redirection is invalid.')
+      if (body.www !== undefined && typeof body.www !== 'boolean')
+        return invalid('www', 'The www field must be true or false.')
+      const d = state.addDomain(app, {
+        name,
+        www: body.www === true,
+        redirection: (body.redirection as SimDomain['redirection']) ?? 'none'
+      })
       return new Reply(200, domainJson(d))
     }
     m = /^\/domains\/(\d+)(\/.*)?$/.exec(rest)
@@ -173,12 +229,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const sub = m[2] ?? ''
       if (sub === '' && method === 'GET') return new Reply(200, domainJson(d))
       if (sub === '' && method === 'DELETE') {
-        if (d.type === 'primary') return new Reply(422, { message: 'You cannot delete the primary domain name.' })
+        if (d.type === 'primary')
+          return new Reply(422, { message: 'You cannot delete the primary domain name.' })
         app.domains = app.domains.filter(x => x !== d)
         return new Reply(200, domainJson(d))
       }
       if (sub === '/meta' && method === 'PATCH') {
-        if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(String(body.redirection))) return invalid('redirection', 'The selected redirection is invalid.')
+        if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(String(body.redirection)))
+          return invalid('redirection', 'The selected redirection is invalid.')
         if (body.www !== undefined) d.www = body.www === true || body.www === 1
         if (body.redirection !== undefined) d.redirection = body.redirection as SimDomain['redirection']
         return new Reply(200, { message: 'Domain name updated.' })
@@ -204,8 +262,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       return notFound()
     }
-    if (rest === '/ssl/advanced' && method === 'GET') return new Reply(200, { advancedSSL: app.advancedSsl, autoSSL: app.autoSsl })
-    if (rest === '/ssl' && method === 'GET') return certificate(app.advancedSsl ? undefined : app.certificateId)
+    if (rest === '/ssl/advanced' && method === 'GET')
+      return new Reply(200, { advancedSSL: app.advancedSsl, autoSSL: app.autoSsl })
+    if (rest === '/ssl' && method === 'GET')
+      return certificate(app.advancedSsl ? undefined : app.certificateId)
     const s = /^\/ssl\/(\d+)$/.exec(rest)
     if (s && method === 'PUT') {
       if (app.certificateId !== Number(s[1])) return notFound('SSL not found.')
@@ -245,7 +305,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status
       const text = typeof body === 'string' ? body : JSON.stringify(body)
-      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json', ...headers })
+      res.writeHead(status, {
+        'content-type': typeof body === 'string' ? 'text/html' : 'application/json',
+        ...headers
+      })
       res.end(text)
     }
     if (opts.latencyMs) await new Promise(r => setTimeout(r, opts.latencyMs))
@@ -257,7 +320,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (now - window.start >= opts.rateLimit.windowMs) window = { start: now, count: 0 }
       if (window.count >= opts.rateLimit.limit) {
         const retry = Math.max(1, Math.ceil((window.start + opts.rateLimit.windowMs - now) / 1000))
-        const h: Record<string, string> = { 'x-ratelimit-limit': String(opts.rateLimit.limit), 'x-ratelimit-remaining': '0' }
+        const h: Record<string, string> = {
+          'x-ratelimit-limit': String(opts.rateLimit.limit),
+          'x-ratelimit-remaining': '0'
+        }
         if (opts.rateLimit.retryAfter !== false) h['retry-after'] = String(retry)
         return send(429, { message: 'Too Many Attempts.' }, h)
       }
@@ -280,7 +346,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     const rule = faults.find(f => {
       if (f.method && f.method.toUpperCase() !== method) return false
-      if (f.path !== undefined && !(typeof f.path === 'string' ? path === f.path || path.startsWith(f.path) : f.path.test(path))) return false
+      if (
+        f.path !== undefined &&
+        !(typeof f.path === 'string' ? path === f.path || path.startsWith(f.path) : f.path.test(path))
+      )
+        return false
       if (f.hit >= (f.times ?? 1)) return false
       f.seen++
       return f.seen > (f.after ?? 0)
@@ -299,7 +369,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return
       }
       if (fault === 'html') {
-        return send(502, '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>', headers)
+        return send(
+          502,
+          '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+          headers
+        )
       }
       if (fault === 'applied-500' || fault === 'applied-reset') {
         route(method, path, url.searchParams, body)
@@ -310,7 +384,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }
         return send(500, { message: 'Server Error' }, headers)
       }
-      const h = { ...headers, ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}) }
+      const h = {
+        ...headers,
+        ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {})
+      }
       if (fault.body !== undefined) {
         record.status = fault.status
         res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/html', ...h })

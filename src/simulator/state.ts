@@ -101,14 +101,29 @@ export class SimState {
   }
 
   /** Add many aliases at once (benchmarks, tests); settings as the action's defaults. */
-  seedDomains(serverId: number, appId: number, names: string[], settings: { www?: boolean; redirection?: SimDomain['redirection'] } = {}): void {
+  seedDomains(
+    serverId: number,
+    appId: number,
+    names: string[],
+    settings: { www?: boolean; redirection?: SimDomain['redirection'] } = {}
+  ): void {
     const app = this.app(serverId, appId)
     if (!app) throw new Error(`no app ${serverId}/${appId}`)
-    for (const name of names) this.addDomain(app, { name, www: settings.www ?? true, redirection: settings.redirection ?? 'non-www' })
+    for (const name of names)
+      this.addDomain(app, { name, www: settings.www ?? true, redirection: settings.redirection ?? 'non-www' })
   }
 
   /** A plain copy of the world, for printing and assertions. */
-  snapshot(): { servers: SimServer[]; apps: { id: number; name: string; serverId: number; domains: { name: string; type: string; www: boolean; redirection: string }[]; sslEvents: string[] }[] } {
+  snapshot(): {
+    servers: SimServer[]
+    apps: {
+      id: number
+      name: string
+      serverId: number
+      domains: { name: string; type: string; www: boolean; redirection: string }[]
+      sslEvents: string[]
+    }[]
+  } {
     return {
       servers: this.servers.map(s => ({ ...s })),
       apps: this.apps.map(a => ({
