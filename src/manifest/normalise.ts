@@ -71,6 +71,11 @@ export function normaliseDomain(raw: string): Normalised {
   const problem = domainProblem(ascii)
   if (problem) return { error: problem }
   const unicode = ascii.includes('xn--') ? domainToUnicode(ascii) : ascii
+  // A label that is still `xn--…` after decoding is not valid punycode.
+  const asciiLabels = ascii.split('.')
+  if (unicode.split('.').some((l, i) => l.startsWith('xn--') && asciiLabels[i] === l)) {
+    return { error: 'is not a valid domain name (UTS #46 / IDNA): bad punycode label' }
+  }
   return unicode && unicode !== ascii ? { ascii, unicode } : { ascii }
 }
 

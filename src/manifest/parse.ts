@@ -50,7 +50,10 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
       bestD = d
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))) return best
+  // A shortened or lengthened key (`redirect` for `redirection`).
+  const lower = key.toLowerCase()
+  return lower.length >= 3 ? known.find(k => k.startsWith(lower) || lower.startsWith(k)) : undefined
 }
 
 class Collector {
@@ -153,7 +156,15 @@ function reportIssues(doc: Document, c: Collector, issues: z.core.$ZodIssue[], p
       }
       continue
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_union' && issue.input !== undefined) {
+      // Report the branch that fits the value's shape (a mapping entry: the mapping's own problems).
+      const branches = issue.errors.filter(b => !b.some(i => i.path.length === 0 && i.code === 'invalid_type'))
+      if (branches.length === 1) {
+        reportIssues(doc, c, branches[0] as z.core.$ZodIssue[], path)
+        continue
+      }
+    }
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
       // A missing key: point at the mapping that lacks it.
       const parent = nodeAt(doc, path.slice(0, -1)) ?? (doc.contents as Node | null) ?? undefined
       const last = path[path.length - 1]
@@ -208,7 +219,8 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
       prettyErrors: false,
       uniqueKeys: true,
       strict: true,
-      version: '1.2'
+      version: '1.2',
+      logLevel: 'error'
     })
   } catch (e) {
     c.add({ line: 1, col: 1 }, `the manifest could not be read as YAML: ${(e as Error).message}`)
@@ -217,7 +229,7 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   for (const err of doc.errors) {
     const message =
       err.code === 'DUPLICATE_KEY'
-        ? `duplicate key '${text.slice(err.pos[0], err.pos[1]).trim()}': a key may appear once in a mapping`
+        ? `duplicate key '${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim() ?? ''}': a key may appear once in a mapping`
         : err.message.split('\n')[0]
     c.add(c.at(err.pos[0]), message?.replace(/ at line \d+, column \d+.*$/, '') ?? 'invalid YAML')
   }
@@ -227,9 +239,13 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES })
   } catch (e) {
+    const message = (e as Error).message
+    const firstAlias = text.search(/(?<=[\s[,:-])\*[^\s,\]}]+/)
     c.add(
-      { line: 1, col: 1 },
-      `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out: ${(e as Error).message}`
+      c.at(firstAlias >= 0 ? firstAlias : undefined),
+      /Unresolved alias/i.test(message)
+        ? `an alias (*name) refers to an anchor (&name) that is not defined before it`
+        : `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out`
     )
     return fail()
   }
@@ -251,7 +267,8 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
     fail()
   }
   const short = 'domains' in root && !('version' in root) && !('defaults' in root) && !('apps' in root)
-  const r = short ? shortFormSchema.safeParse(root) : fullFormSchema.safeParse(root)
+  // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
+  const r = short ? shortFormSchema.safeParse(root, { reportInput: true }) : fullFormSchema.safeParse(root, { reportInput: true })
   if (!r.success) reportIssues(doc, c, r.error.issues)
   if (short && (opts.serverId === undefined || opts.appId === undefined)) {
     c.add(
