@@ -56,6 +56,12 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   return lower.length >= 3 ? known.find(k => k.startsWith(lower) || lower.startsWith(k)) : undefined
 }
 
+/** Line and column of an offset, for problems found before the YAML parser has counted lines. */
+function positionOf(text: string, offset: number): SourcePosition {
+  const before = text.slice(0, Math.max(0, offset)).split('\n')
+  return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 }
+}
+
 class Collector {
   readonly problems: ManifestProblem[] = []
   constructor(
@@ -206,7 +212,7 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   const control = /[\u0001-\u0008\u000e-\u001f]/
   if (nul >= 0 || control.test(text)) {
     c.add(
-      c.at(nul >= 0 ? nul : text.search(control)),
+      positionOf(text, nul >= 0 ? nul : text.search(control)),
       'the manifest is not a text file (control characters found); it must be UTF-8 YAML'
     )
     fail()
