@@ -9,7 +9,9 @@ import { parseManifest } from '../../src/manifest/parse.js'
 import { ManifestError, type ManifestProblem } from '../../src/manifest/types.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'manifests', 'invalid')
-const files = readdirSync(dir).filter(f => f.endsWith('.yml')).sort()
+const files = readdirSync(dir)
+  .filter(f => f.endsWith('.yml'))
+  .sort()
 
 function problemsOf(text: string, inputs: { serverId?: number; appId?: number } = {}): ManifestProblem[] {
   try {
@@ -28,7 +30,11 @@ describe('malformed manifest corpus', () => {
 
   it.each(files)('%s', file => {
     const text = readFileSync(join(dir, file), 'utf8')
-    const expects = [...text.matchAll(/^# expect: (\d+):(\d+) ?(.*)$/gm)].map(m => ({ line: Number(m[1]), col: Number(m[2]), fragment: m[3] ?? '' }))
+    const expects = [...text.matchAll(/^# expect: (\d+):(\d+) ?(.*)$/gm)].map(m => ({
+      line: Number(m[1]),
+      col: Number(m[2]),
+      fragment: m[3] ?? ''
+    }))
     const inputs = /^# inputs: server-id=(\d+) app-id=(\d+)$/m.exec(text)
     const problems = problemsOf(text, inputs ? { serverId: Number(inputs[1]), appId: Number(inputs[2]) } : {})
     expect(expects.length).toBeGreaterThan(0)
@@ -52,7 +58,9 @@ describe('generated malformed inputs', () => {
     expect(problemsOf(text)).toEqual([])
   })
   it('rejects binary garbage as not text', () => {
-    const garbage = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]).toString('latin1')
+    const garbage = Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d
+    ]).toString('latin1')
     expect(problemsOf(garbage)[0]?.message).toMatch(/not a text file/)
   })
   it('tolerates a byte-order mark', () => {

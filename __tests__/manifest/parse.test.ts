@@ -11,12 +11,17 @@ import { renderSchema, SCHEMA_PATH } from '../../scripts/generate-schema.js'
 const validDir = join(import.meta.dirname, '..', 'fixtures', 'manifests', 'valid')
 
 /** Positions of apps are checked through their domains; drop them for a readable comparison. */
-const withoutAppPos = (m: ReturnType<typeof parseManifest>) => ({ ...m, apps: m.apps.map(({ pos: _pos, ...a }) => a) })
+const withoutAppPos = (m: ReturnType<typeof parseManifest>) => ({
+  ...m,
+  apps: m.apps.map(({ pos: _pos, ...a }) => a)
+})
 
 describe('valid manifests', () => {
   const files = readdirSync(validDir).filter(f => f.endsWith('.yml'))
   it.each(files)('%s parses to its expected normalised form', file => {
-    const expected = JSON.parse(readFileSync(join(validDir, file.replace(/\.yml$/, '.expected.json')), 'utf8'))
+    const expected = JSON.parse(
+      readFileSync(join(validDir, file.replace(/\.yml$/, '.expected.json')), 'utf8')
+    )
     const m = parseManifest(readFileSync(join(validDir, file), 'utf8'), { file, serverId: 1, appId: 2 })
     expect(withoutAppPos(m)).toEqual(expected)
   })
@@ -37,11 +42,17 @@ describe('normaliseDomain', () => {
     expect(normaliseDomain(raw)).toEqual(unicode ? { ascii, unicode } : { ascii })
   })
   it('gives the bare-host hint for URLs', () => {
-    expect(normaliseDomain('https://example.com/')).toMatchObject({ hint: 'write the bare host name: example.com' })
+    expect(normaliseDomain('https://example.com/')).toMatchObject({
+      hint: 'write the bare host name: example.com'
+    })
   })
   it('is idempotent, and its results are valid (property)', () => {
     const label = fc.stringMatching(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?$/)
-    const name = fc.tuple(fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('com', 'example', 'de', 'рф', 'ü', 'xn--p1ai'), fc.boolean())
+    const name = fc.tuple(
+      fc.array(label, { minLength: 1, maxLength: 4 }),
+      fc.constantFrom('com', 'example', 'de', 'рф', 'ü', 'xn--p1ai'),
+      fc.boolean()
+    )
     fc.assert(
       fc.property(name, ([labels, tld, dot]) => {
         const once = normaliseDomain(`${labels.join('.')}.${tld}${dot ? '.' : ''}`)
@@ -95,13 +106,41 @@ describe('the parser never throws anything but ManifestError', () => {
   }
   it('on arbitrary strings', () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), assertOnlyManifestError), { numRuns: 1000 })
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), assertOnlyManifestError), { numRuns: 300 })
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), assertOnlyManifestError), {
+      numRuns: 300
+    })
   })
   it('on arbitrary YAML documents shaped like manifests', () => {
-    const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('example.com', 'www.example.com', 'bücher.example', 'none', 'www'))
-    const key = fc.constantFrom('version', 'apps', 'domains', 'server', 'app', 'name', 'www', 'redirection', 'ignore', 'exclusive', 'ssl', 'label', 'defaults', 'domian')
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('example.com', 'www.example.com', 'bücher.example', 'none', 'www')
+    )
+    const key = fc.constantFrom(
+      'version',
+      'apps',
+      'domains',
+      'server',
+      'app',
+      'name',
+      'www',
+      'redirection',
+      'ignore',
+      'exclusive',
+      'ssl',
+      'label',
+      'defaults',
+      'domian'
+    )
     const value = fc.letrec(tie => ({
-      node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 5 }))
+      node: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 5 })
+      )
     })).node
     fc.assert(
       fc.property(fc.dictionary(key, value, { maxKeys: 4 }), doc => assertOnlyManifestError(stringify(doc))),
@@ -123,15 +162,26 @@ describe('domains.schema.json', () => {
 
 describe('annotations', () => {
   it('formats a workflow command with escaped properties and data', () => {
-    const p = { file: 'config/domains,prod.yml', line: 3, col: 5, message: "50% bad\nnext: line" }
-    expect(formatAnnotation(p)).toBe('::error file=config/domains%2Cprod.yml,line=3,col=5::50%25 bad%0Anext: line')
-    expect(annotationProperties(p)).toEqual({ title: 'domains manifest', file: 'config/domains,prod.yml', startLine: 3, startColumn: 5 })
+    const p = { file: 'config/domains,prod.yml', line: 3, col: 5, message: '50% bad\nnext: line' }
+    expect(formatAnnotation(p)).toBe(
+      '::error file=config/domains%2Cprod.yml,line=3,col=5::50%25 bad%0Anext: line'
+    )
+    expect(annotationProperties(p)).toEqual({
+      title: 'domains manifest',
+      file: 'config/domains,prod.yml',
+      startLine: 3,
+      startColumn: 5
+    })
   })
 })
 
 describe('speed', () => {
   it('parses 10,000 domains in 100 apps', () => {
-    const apps = Array.from({ length: 100 }, (_, a) => ({ server: 1, app: a + 1, domains: Array.from({ length: 100 }, (_, d) => `d${d}.app${a}.example.com`) }))
+    const apps = Array.from({ length: 100 }, (_, a) => ({
+      server: 1,
+      app: a + 1,
+      domains: Array.from({ length: 100 }, (_, d) => `d${d}.app${a}.example.com`)
+    }))
     const m = parseManifest(stringify({ version: 1, apps }), { file: 'domains.yml' })
     expect(m.apps.reduce((n, a) => n + a.domains.length, 0)).toBe(10_000)
   })

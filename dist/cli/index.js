@@ -39568,6 +39568,11 @@ function normaliseDomain(raw) {
     if (problem)
         return { error: problem };
     const unicode = ascii.includes('xn--') ? (0,external_node_url_.domainToUnicode)(ascii) : ascii;
+    // A label that is still `xn--…` after decoding is not valid punycode.
+    const asciiLabels = ascii.split('.');
+    if (unicode.split('.').some((l, i) => l.startsWith('xn--') && asciiLabels[i] === l)) {
+        return { error: 'is not a valid domain name (UTS #46 / IDNA): bad punycode label' };
+    }
     return unicode && unicode !== ascii ? { ascii, unicode } : { ascii };
 }
 function bareHost(url) {
@@ -49248,7 +49253,16 @@ function suggestKey(key, known) {
             bestD = d;
         }
     }
-    return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+    if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)))
+        return best;
+    // A shortened or lengthened key (`redirect` for `redirection`).
+    const lower = key.toLowerCase();
+    return lower.length >= 3 ? known.find(k => k.startsWith(lower) || lower.startsWith(k)) : undefined;
+}
+/** Line and column of an offset, for problems found before the YAML parser has counted lines. */
+function positionOf(text, offset) {
+    const before = text.slice(0, Math.max(0, offset)).split('\n');
+    return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 };
 }
 class Collector {
     file;
@@ -49353,7 +49367,15 @@ function reportIssues(doc, c, issues, prefix = []) {
             }
             continue;
         }
-        if (issue.code === 'invalid_type' && issue.input === undefined) {
+        if (issue.code === 'invalid_union' && issue.input !== undefined) {
+            // Report the branch that fits the value's shape (a mapping entry: the mapping's own problems).
+            const branches = issue.errors.filter(b => !b.some(i => i.path.length === 0 && i.code === 'invalid_type'));
+            if (branches.length === 1) {
+                reportIssues(doc, c, branches[0], path);
+                continue;
+            }
+        }
+        if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
             // A missing key: point at the mapping that lacks it.
             const parent = nodeAt(doc, path.slice(0, -1)) ?? doc.contents ?? undefined;
             const last = path[path.length - 1];
@@ -49389,7 +49411,7 @@ function parseManifest(input, opts) {
     // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     const control = /[\u0001-\u0008\u000e-\u001f]/;
     if (nul >= 0 || control.test(text)) {
-        c.add(c.at(nul >= 0 ? nul : text.search(control)), 'the manifest is not a text file (control characters found); it must be UTF-8 YAML');
+        c.add(positionOf(text, nul >= 0 ? nul : text.search(control)), 'the manifest is not a text file (control characters found); it must be UTF-8 YAML');
         fail();
     }
     let doc;
@@ -49399,7 +49421,8 @@ function parseManifest(input, opts) {
             prettyErrors: false,
             uniqueKeys: true,
             strict: true,
-            version: '1.2'
+            version: '1.2',
+            logLevel: 'error'
         });
     }
     catch (e) {
@@ -49408,7 +49431,7 @@ function parseManifest(input, opts) {
     }
     for (const err of doc.errors) {
         const message = err.code === 'DUPLICATE_KEY'
-            ? `duplicate key '${text.slice(err.pos[0], err.pos[1]).trim()}': a key may appear once in a mapping`
+            ? `duplicate key '${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim() ?? ''}': a key may appear once in a mapping`
             : err.message.split('\n')[0];
         c.add(c.at(err.pos[0]), message?.replace(/ at line \d+, column \d+.*$/, '') ?? 'invalid YAML');
     }
@@ -49419,7 +49442,11 @@ function parseManifest(input, opts) {
         data = doc.toJS({ maxAliasCount: MAX_ALIASES });
     }
     catch (e) {
-        c.add({ line: 1, col: 1 }, `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out: ${e.message}`);
+        const message = e.message;
+        const firstAlias = text.search(/(?<=[\s[,:-])\*[^\s,\]}]+/);
+        c.add(c.at(firstAlias >= 0 ? firstAlias : undefined), /Unresolved alias/i.test(message)
+            ? `an alias (*name) refers to an anchor (&name) that is not defined before it`
+            : `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out`);
         return fail();
     }
     if (data === null || data === undefined)
@@ -49434,7 +49461,10 @@ function parseManifest(input, opts) {
         fail();
     }
     const short = 'domains' in root && !('version' in root) && !('defaults' in root) && !('apps' in root);
-    const r = short ? shortFormSchema.safeParse(root) : fullFormSchema.safeParse(root);
+    // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
+    const r = short
+        ? shortFormSchema.safeParse(root, { reportInput: true })
+        : fullFormSchema.safeParse(root, { reportInput: true });
     if (!r.success)
         reportIssues(doc, c, r.error.issues);
     if (short && (opts.serverId === undefined || opts.appId === undefined)) {
@@ -50717,7 +50747,8 @@ function createClient(options) {
     const backoffMs = options.backoffMs ?? 500;
     const sleep = options.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
     const random = options.random ?? Math.random;
-    const log = options.log ?? (() => { });
+    // Every line handed out is scrubbed too: bodies quoted in notes could echo a credential.
+    const log = (m) => options.log?.(scrub(m, secrets));
     const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep);
     const dispatcher = new undici/* Agent */.g6({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 });
     let calls = 0;

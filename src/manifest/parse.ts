@@ -164,7 +164,9 @@ function reportIssues(doc: Document, c: Collector, issues: z.core.$ZodIssue[], p
     }
     if (issue.code === 'invalid_union' && issue.input !== undefined) {
       // Report the branch that fits the value's shape (a mapping entry: the mapping's own problems).
-      const branches = issue.errors.filter(b => !b.some(i => i.path.length === 0 && i.code === 'invalid_type'))
+      const branches = issue.errors.filter(
+        b => !b.some(i => i.path.length === 0 && i.code === 'invalid_type')
+      )
       if (branches.length === 1) {
         reportIssues(doc, c, branches[0] as z.core.$ZodIssue[], path)
         continue
@@ -274,7 +276,9 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   }
   const short = 'domains' in root && !('version' in root) && !('defaults' in root) && !('apps' in root)
   // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
-  const r = short ? shortFormSchema.safeParse(root, { reportInput: true }) : fullFormSchema.safeParse(root, { reportInput: true })
+  const r = short
+    ? shortFormSchema.safeParse(root, { reportInput: true })
+    : fullFormSchema.safeParse(root, { reportInput: true })
   if (!r.success) reportIssues(doc, c, r.error.issues)
   if (short && (opts.serverId === undefined || opts.appId === undefined)) {
     c.add(

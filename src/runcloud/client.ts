@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici'
 import type { Redirection } from '../manifest/types.js'
-import { excerpt, RunCloudError, UnansweredError } from './errors.js'
+import { excerpt, RunCloudError, scrub, UnansweredError } from './errors.js'
 import { Pacer } from './pacer.js'
 import type {
   Certificate,
@@ -107,7 +107,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
   const backoffMs = options.backoffMs ?? 500
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
   const random = options.random ?? Math.random
-  const log = options.log ?? (() => {})
+  // Every line handed out is scrubbed too: bodies quoted in notes could echo a credential.
+  const log = (m: string): void => options.log?.(scrub(m, secrets))
   const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep)
   const dispatcher = new Agent({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 })
   let calls = 0

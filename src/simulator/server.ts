@@ -38,8 +38,8 @@ export interface SimulatorOptions {
   /** Added to every answer, ms. */
   latencyMs?: number
   rateLimit?: { limit: number; windowMs: number; retryAfter?: boolean }
-  /** `total_pages` (documented) or `lastPage` (seen in 2026) in list envelopes. */
-  pagination?: 'total_pages' | 'lastPage'
+  /** `total_pages` (documented), `lastPage` (seen in 2026), or `none` (no totals: clients must stop on a short page). */
+  pagination?: 'total_pages' | 'lastPage' | 'none'
   /** How "no certificate" is answered: 404 or 200 with {"message":"SSL not installed!"}. */
   sslNotInstalled?: '404' | 'message'
   /** Largest perPage honoured (RunCloud: 40). */
@@ -61,6 +61,8 @@ export interface Simulator {
   options: SimulatorOptions
   /** Every request that reached the server (429s and faults included). */
   readonly calls: number
+  /** The most requests that were being handled at once. */
+  readonly maxInFlight: number
   callLog: CallRecord[]
   /** Calls by "METHOD route", route with ids replaced by :id. */
   callsByRoute(): Record<string, number>
@@ -119,6 +121,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const callLog: CallRecord[] = []
   let window = { start: Date.now(), count: 0 }
   const sockets = new Set<Socket>()
+  let inFlight = 0
+  let maxInFlight = 0
   const stalled = new Set<ServerResponse>()
 
   const list = <T>(items: T[], query: URLSearchParams) => {
@@ -138,6 +142,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const meta: Record<string, unknown> = { pagination }
     if (opts.pagination === 'lastPage') meta.lastPage = totalPages
+    else if (opts.pagination === 'none') delete pagination.per_page
     else pagination.total_pages = totalPages
     return new Reply(200, { data, meta })
   }
@@ -288,7 +293,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => void handle(req, res, Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () => {
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      res.on('close', () => inFlight--)
+      void handle(req, res, Buffer.concat(chunks).toString('utf8'))
+    })
   })
   server.on('connection', s => {
     sockets.add(s)
@@ -413,6 +423,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get calls() {
       return callLog.length
     },
+    get maxInFlight() {
+      return maxInFlight
+    },
     callLog,
     callsByRoute() {
       const out: Record<string, number> = {}
@@ -427,6 +440,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     resetCalls() {
       callLog.length = 0
+      maxInFlight = 0
     },
     inject(rule) {
       faults.push({ ...rule, seen: 0, hit: 0 })

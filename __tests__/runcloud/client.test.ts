@@ -1,0 +1,327 @@
+/**
+ * Contract tests of the RunCloud client against the simulator, over real HTTP on loopback:
+ * pagination, name resolution, pacing, and every fault kind, proving no duplicate and no lost
+ * write, bounded retries, and no credential in anything the client emits.
+ */
+import { createClient } from '../../src/runcloud/client.js'
+import { RunCloudError } from '../../src/runcloud/errors.js'
+import type { ClientOptions, RunCloudApi } from '../../src/runcloud/types.js'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js'
+
+const TOKEN = 'tok-CONTRACT-9b8e7f6a5d'
+const KEY = 'key-CONTRACT-1234'
+const SECRET = 'secret-CONTRACT-5678'
+const settings = { www: true, redirection: 'non-www' as const }
+
+let sim: Simulator
+let sid: number
+let aid: number
+let logs: string[]
+
+async function setup(opts: SimulatorOptions = {}): Promise<void> {
+  sim = await startSimulator({ token: TOKEN, apiKey: KEY, apiSecret: SECRET, ...opts })
+  sid = sim.addServer({ name: 'web-1' }).id
+  aid = sim.addApp(sid, { name: 'main', primary: 'main.example.com' }).id
+  logs = []
+}
+afterEach(async () => sim?.close())
+
+function client(extra: Partial<ClientOptions> = {}): RunCloudApi {
+  return createClient({
+    baseUrl: sim.url,
+    token: TOKEN,
+    concurrency: 4,
+    backoffMs: 5,
+    timeoutMs: 500,
+    rateWindowMs: 1000,
+    log: m => logs.push(m),
+    ...extra
+  })
+}
+const names = () => sim.domains(sid, aid).map(d => d.name)
+
+describe('lists', () => {
+  it.each(['total_pages', 'lastPage', 'none'] as const)(
+    'reads every page (%s envelope) at ceil(N/40) calls',
+    async pagination => {
+      await setup({ pagination })
+      sim.seedDomains(
+        sid,
+        aid,
+        Array.from({ length: 119 }, (_, i) => `d${i}.example.com`)
+      )
+      const api = client()
+      const all = await api.listDomains(sid, aid)
+      expect(all).toHaveLength(120)
+      expect(all.map(d => d.name)).toContain('d118.example.com')
+      // Without totals, an exactly full last page costs one more (empty) page to be sure.
+      expect(api.calls).toBe(pagination === 'none' ? 4 : 3)
+    }
+  )
+  it('converts 0/1 booleans', async () => {
+    await setup()
+    sim.seedDomains(sid, aid, ['a.example.com'], { www: false, redirection: 'www' })
+    const [, a] = await client().listDomains(sid, aid)
+    expect(a).toMatchObject({ name: 'a.example.com', www: false, redirection: 'www', type: 'alias' })
+  })
+  it('says which app was not found', async () => {
+    await setup()
+    await expect(client().listDomains(sid, 999)).rejects.toThrow(`server ${sid} / web app 999 was not found`)
+  })
+})
+
+describe('name resolution', () => {
+  it('resolves exact names through search, ids without a call', async () => {
+    await setup()
+    sim.addServer({ name: 'web-10' })
+    const api = client()
+    expect(await api.resolveServer(42)).toBe(42)
+    expect(api.calls).toBe(0)
+    expect(await api.resolveServer('web-1')).toBe(sid)
+    expect(await api.resolveApp(sid, 'main')).toBe(aid)
+    await expect(api.resolveServer('nope')).rejects.toThrow(/no server named "nope"/)
+  })
+})
+
+describe('writes', () => {
+  beforeEach(() => setup())
+
+  it('adds as alias with its settings', async () => {
+    const out = await client().addDomain(sid, aid, 'a.example.com', { www: false, redirection: 'none' })
+    expect(out.status).toBe('done')
+    expect(sim.domains(sid, aid).find(d => d.name === 'a.example.com')).toMatchObject({
+      type: 'alias',
+      www: false,
+      redirection: 'none'
+    })
+    expect(sim.callLog.find(c => c.method === 'POST')?.path).toBe(`/servers/${sid}/webapps/${aid}/domains`)
+  })
+  it('adding a name that is live is a no-op (422 then read back)', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com'])
+    expect((await client().addDomain(sid, aid, 'a.example.com', settings)).status).toBe('noop')
+  })
+  it('a 422 for another reason fails with RunCloud’s message', async () => {
+    const other = sim.addApp(sid, { name: 'other', primary: 'taken.example.com' })
+    await expect(client().addDomain(sid, aid, 'taken.example.com', settings)).rejects.toThrow(
+      /422.*already been taken/
+    )
+    expect(other.domains).toHaveLength(1)
+  })
+  it.each(['applied-500', 'applied-reset'] as const)(
+    'an add that landed but answered %s is done, once',
+    async fault => {
+      sim.inject({ method: 'POST', fault })
+      const out = await client().addDomain(sid, aid, 'a.example.com', settings)
+      expect(out).toMatchObject({ status: 'done', domain: { name: 'a.example.com' } })
+      expect(names().filter(n => n === 'a.example.com')).toHaveLength(1)
+      expect(sim.callLog.filter(c => c.method === 'POST')).toHaveLength(1)
+    }
+  )
+  it.each(['reset', 'html', { status: 503 }, 'stall'] as const)(
+    'an add that did not land (%j) is sent again after reading back',
+    async fault => {
+      sim.inject({ method: 'POST', fault })
+      const out = await client().addDomain(sid, aid, 'a.example.com', settings)
+      expect(out.status).toBe('done')
+      expect(names().filter(n => n === 'a.example.com')).toHaveLength(1)
+      expect(sim.callLog.filter(c => c.method === 'POST')).toHaveLength(2)
+    }
+  )
+  it('stops re-sending a write after a bound, and reports it', async () => {
+    sim.inject({ method: 'POST', fault: { status: 500 }, times: Infinity })
+    await expect(client().addDomain(sid, aid, 'a.example.com', settings)).rejects.toThrow(
+      /adding a\.example\.com failed/
+    )
+    expect(sim.callLog.filter(c => c.method === 'POST')).toHaveLength(3)
+    expect(names()).not.toContain('a.example.com')
+  })
+  it('removing an id already gone is a no-op; a removal that landed but answered 500 is done', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com', 'b.example.com'])
+    const api = client()
+    const [, a, b] = await api.listDomains(sid, aid)
+    expect((await api.removeDomain(sid, aid, { ...a!, id: 424242 })).status).toBe('noop')
+    sim.inject({ method: 'DELETE', fault: 'applied-500' })
+    expect((await api.removeDomain(sid, aid, b!)).status).toBe('done')
+    expect(names()).toEqual(['main.example.com', 'a.example.com'])
+  })
+  it('the primary domain cannot be removed', async () => {
+    const api = client()
+    const [primary] = await api.listDomains(sid, aid)
+    await expect(api.removeDomain(sid, aid, primary!)).rejects.toThrow(/422.*primary/)
+  })
+  it('an update that landed but answered 500 is confirmed by reading back', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com'])
+    const api = client()
+    const [, a] = await api.listDomains(sid, aid)
+    sim.inject({ method: 'PATCH', fault: 'applied-500' })
+    expect((await api.updateDomain(sid, aid, a!, { www: false, redirection: 'none' })).status).toBe('done')
+    expect(sim.domains(sid, aid)[1]).toMatchObject({ www: false, redirection: 'none' })
+    expect(sim.callLog.filter(c => c.method === 'PATCH')).toHaveLength(1)
+  })
+})
+
+describe('faults on reads', () => {
+  beforeEach(() => setup())
+  it('retries 5xx bursts, resets, HTML pages and stalls, then succeeds', async () => {
+    sim.inject({ method: 'GET', fault: { status: 502 } })
+    sim.inject({ method: 'GET', fault: 'reset' })
+    sim.inject({ method: 'GET', fault: 'html' })
+    sim.inject({ method: 'GET', fault: 'stall' })
+    const api = client()
+    expect(await api.listDomains(sid, aid)).toHaveLength(1)
+    expect(api.calls).toBe(5)
+  })
+  it('retries are bounded and the error says what happened, with an excerpt of a non-JSON body', async () => {
+    sim.inject({ method: 'GET', fault: 'html', times: Infinity })
+    const api = client({ retries: 2 })
+    const err = (await api.listDomains(sid, aid).catch(e => e)) as RunCloudError
+    expect(err).toBeInstanceOf(RunCloudError)
+    expect(err.message).toMatch(/HTTP 502: non-JSON body "502 Bad Gateway/)
+    expect(err.message).toMatch(/after 3 attempts/)
+    expect(api.calls).toBe(3)
+  })
+  it('a refused token says how to make one', async () => {
+    const api = createClient({ baseUrl: sim.url, token: 'wrong-token-value', concurrency: 1 })
+    await expect(api.listDomains(sid, aid)).rejects.toThrow(
+      /refused the API token \(HTTP 401\).*API v3 token/
+    )
+  })
+  it('legacy v2 uses HTTP Basic', async () => {
+    const api = createClient({ baseUrl: sim.urlV2, apiKey: KEY, apiSecret: SECRET, concurrency: 1 })
+    expect(api.legacy).toBe(true)
+    expect(await api.listDomains(sid, aid)).toHaveLength(1)
+  })
+})
+
+describe('pacing', () => {
+  it('never has more than `concurrency` requests in flight', async () => {
+    await setup({ latencyMs: 20 })
+    const api = client({ concurrency: 3 })
+    await Promise.all(Array.from({ length: 12 }, () => api.ping()))
+    expect(sim.maxInFlight).toBeLessThanOrEqual(3)
+    expect(sim.maxInFlight).toBeGreaterThan(1)
+  })
+  it('waits when X-RateLimit-Remaining reaches 0, so no 429 is even provoked', async () => {
+    await setup({ rateLimit: { limit: 5, windowMs: 400 } })
+    const api = client({ concurrency: 1, rateWindowMs: 400 })
+    for (let i = 0; i < 12; i++) await api.ping()
+    expect(sim.callLog.filter(c => c.status === 429)).toHaveLength(0)
+    expect(api.calls).toBe(12)
+  })
+  it.each([true, false])('gets through a 429 storm (Retry-After sent: %s)', async retryAfter => {
+    await setup({ rateLimit: { limit: 4, windowMs: 1000, retryAfter } })
+    const api = client({ concurrency: 4, rateWindowMs: 1000 })
+    const results = await Promise.all(Array.from({ length: 10 }, () => api.ping().then(() => 'ok')))
+    expect(results).toEqual(Array(10).fill('ok'))
+    expect(sim.callLog.filter(c => c.status === 200)).toHaveLength(10)
+  })
+})
+
+describe('SSL', () => {
+  it.each(['404', 'message'] as const)(
+    'no certificate installed (%s variant) reads as none',
+    async sslNotInstalled => {
+      await setup({ sslNotInstalled })
+      const bare = sim.addApp(sid, { name: 'bare', primary: 'bare.example.com', certificate: false })
+      expect(await client().getBasicCertificate(sid, bare.id)).toBeUndefined()
+    }
+  )
+  it('basic: reads the certificate and redeploys it with PUT', async () => {
+    await setup()
+    const api = client()
+    expect(await api.getSslMode(sid, aid)).toEqual({ advanced: false, autoSsl: false })
+    const cert = await api.getBasicCertificate(sid, aid)
+    await api.redeployBasicCertificate(sid, aid, cert!.id)
+    expect(sim.state.app(sid, aid)?.sslEvents).toEqual(['redeploy'])
+    expect(sim.callLog.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/servers/${sid}/webapps/${aid}/ssl/${cert!.id}`
+    })
+  })
+  it('advanced: per-domain install and redeploy', async () => {
+    await setup()
+    const adv = sim.addApp(sid, { name: 'adv', primary: 'adv.example.com', advancedSsl: true, autoSsl: true })
+    const api = client()
+    expect(await api.getSslMode(sid, adv.id)).toEqual({ advanced: true, autoSsl: true })
+    const [d] = await api.listDomains(sid, adv.id)
+    expect(await api.getDomainCertificate(sid, adv.id, d!.id)).toBeUndefined()
+    await api.installDomainCertificate(sid, adv.id, d!.id)
+    const cert = await api.getDomainCertificate(sid, adv.id, d!.id)
+    await api.redeployDomainCertificate(sid, adv.id, d!.id, cert!.id)
+    expect(adv.sslEvents).toEqual(['install adv.example.com', 'redeploy adv.example.com'])
+  })
+})
+
+describe('credentials never leak', () => {
+  it('in any message, stack, serialisation or log line, across every fault', async () => {
+    await setup()
+    const emitted: string[] = []
+    for (const legacy of [false, true]) {
+      // A hostile or broken proxy echoing the request's own credentials back in its error page.
+      const echoed = legacy
+        ? `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')} (${KEY} / ${SECRET})`
+        : `Bearer ${TOKEN}`
+      const faults = [
+        'reset',
+        'html',
+        'stall',
+        'applied-500',
+        { status: 500, body: `<pre>Authorization: ${echoed}</pre>` },
+        {
+          status: 422,
+          body: JSON.stringify({ message: `bad credentials ${echoed}` }),
+          contentType: 'application/json'
+        }
+      ] as const
+      for (const fault of faults) {
+        sim.clearFaults()
+        sim.inject({ fault, times: Infinity })
+        const api = legacy
+          ? createClient({
+              baseUrl: sim.urlV2,
+              apiKey: KEY,
+              apiSecret: SECRET,
+              concurrency: 2,
+              backoffMs: 1,
+              retries: 1,
+              timeoutMs: 200,
+              log: m => emitted.push(m)
+            })
+          : client({ retries: 1, timeoutMs: 200, log: m => emitted.push(m) })
+        for (const op of [
+          () => api.listDomains(sid, aid),
+          () => api.addDomain(sid, aid, 'x.example.com', settings),
+          () => api.getSslMode(sid, aid)
+        ]) {
+          try {
+            await op()
+          } catch (e) {
+            emitted.push(
+              String(e),
+              (e as Error).stack ?? '',
+              JSON.stringify(e),
+              JSON.stringify(Object.entries(e as object))
+            )
+          }
+        }
+      }
+      sim.clearFaults()
+      const wrong = createClient({
+        baseUrl: legacy ? sim.urlV2 : sim.url,
+        token: legacy ? undefined : `${TOKEN}x`,
+        apiKey: KEY,
+        apiSecret: `${SECRET}x`,
+        concurrency: 1
+      })
+      await wrong.ping().catch(e => emitted.push(String(e), (e as Error).stack ?? ''))
+    }
+    const all = emitted.join('\n')
+    expect(all.length).toBeGreaterThan(1000)
+    for (const secret of [TOKEN, KEY, SECRET, Buffer.from(`${KEY}:${SECRET}`).toString('base64')]) {
+      const at = all.indexOf(secret)
+      expect(at >= 0 ? `leaked ${secret} in: ${all.slice(Math.max(0, at - 200), at + 50)}` : 'clean').toBe(
+        'clean'
+      )
+    }
+  })
+})
