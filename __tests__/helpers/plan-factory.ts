@@ -18,11 +18,31 @@ export function appPlan(changes: Change[] = [], extra: Partial<AppPlan> = {}): A
 }
 
 export function plan(apps: AppPlan[], extra: Partial<Plan> = {}): Plan {
-  return { mode: 'plan', manifest: 'domains.yml', base: { description: 'abc1234 (base)' }, head: { description: 'def5678 (head)' }, offline: false, apps, warnings: [], ...extra }
+  return {
+    mode: 'plan',
+    manifest: 'domains.yml',
+    base: { description: 'abc1234 (base)' },
+    head: { description: 'def5678 (head)' },
+    offline: false,
+    apps,
+    warnings: [],
+    ...extra
+  }
 }
 
-export const add = (domain: string, extra: Partial<Change> = {}): Change => ({ action: 'add', domain, reason: 'new', settings: { www: true, redirection: 'non-www' }, ...extra })
-export const remove = (domain: string, extra: Partial<Change> = {}): Change => ({ action: 'remove', domain, reason: 'removed', ...extra })
+export const add = (domain: string, extra: Partial<Change> = {}): Change => ({
+  action: 'add',
+  domain,
+  reason: 'new',
+  settings: { www: true, redirection: 'non-www' },
+  ...extra
+})
+export const remove = (domain: string, extra: Partial<Change> = {}): Change => ({
+  action: 'remove',
+  domain,
+  reason: 'removed',
+  ...extra
+})
 export const update = (domain: string, extra: Partial<Change> = {}): Change => ({
   action: 'update',
   domain,

@@ -50302,7 +50302,15 @@ const ACTION_LABEL = {
     update: '✏️ update',
     remove: '➖ remove'
 };
-const settingsText = (s) => `www ${s.www ? 'on' : 'off'}, redirect ${s.redirection}`;
+/** Only what changes: `www on → off, redirect non-www → none`. */
+function settingsDiff(from, to) {
+    const parts = [];
+    if (from.www !== to.www)
+        parts.push(`www ${from.www ? 'on' : 'off'} → ${to.www ? 'on' : 'off'}`);
+    if (from.redirection !== to.redirection)
+        parts.push(`redirect ${from.redirection} → ${to.redirection}`);
+    return parts.join(', ');
+}
 function domainCell(c) {
     return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``;
 }
@@ -50322,7 +50330,7 @@ function resultCell(c, applied) {
 }
 function changeRow(c, applied) {
     const reason = c.action === 'update' && c.from && c.settings
-        ? `${REASON_TEXT[c.reason]}: ${settingsText(c.from)} → ${settingsText(c.settings)}`
+        ? `${REASON_TEXT[c.reason]}: ${settingsDiff(c.from, c.settings)}`
         : REASON_TEXT[c.reason];
     return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied)} |`;
 }
@@ -50511,9 +50519,7 @@ function renderPlanText(plan) {
             out.push(`    ! ${e}`);
         for (const c of app.changes) {
             const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain;
-            const detail = c.action === 'update' && c.from && c.settings
-                ? `: ${settingsText(c.from)} → ${settingsText(c.settings)}`
-                : '';
+            const detail = c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : '';
             const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : '';
             out.push(`    ${sign[c.action]} ${c.action} ${name}${detail} (${model_REASON_TEXT[c.reason]})${result}`);
         }

@@ -18,8 +18,15 @@ const ACTION_LABEL: Record<Change['action'], string> = {
   remove: '➖ remove'
 }
 
-const settingsText = (s: { www: boolean; redirection: string }): string =>
-  `www ${s.www ? 'on' : 'off'}, redirect ${s.redirection}`
+type Settings = { www: boolean; redirection: string }
+
+/** Only what changes: `www on → off, redirect non-www → none`. */
+function settingsDiff(from: Settings, to: Settings): string {
+  const parts: string[] = []
+  if (from.www !== to.www) parts.push(`www ${from.www ? 'on' : 'off'} → ${to.www ? 'on' : 'off'}`)
+  if (from.redirection !== to.redirection) parts.push(`redirect ${from.redirection} → ${to.redirection}`)
+  return parts.join(', ')
+}
 
 function domainCell(c: { domain: string; unicode?: string }): string {
   return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``
@@ -42,7 +49,7 @@ function resultCell(c: Change, applied: boolean): string {
 function changeRow(c: Change, applied: boolean): string {
   const reason =
     c.action === 'update' && c.from && c.settings
-      ? `${REASON_TEXT[c.reason]}: ${settingsText(c.from)} → ${settingsText(c.settings)}`
+      ? `${REASON_TEXT[c.reason]}: ${settingsDiff(c.from, c.settings)}`
       : REASON_TEXT[c.reason]
   return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied)} |`
 }
@@ -245,9 +252,7 @@ export function renderPlanText(plan: Plan): string {
     for (const c of app.changes) {
       const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain
       const detail =
-        c.action === 'update' && c.from && c.settings
-          ? `: ${settingsText(c.from)} → ${settingsText(c.settings)}`
-          : ''
+        c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : ''
       const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : ''
       out.push(`    ${sign[c.action]} ${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}`)
     }

@@ -1,0 +1,131 @@
+/** The command-line front door, run from its bin script on Node 24 as a user would. */
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { node24, ROOT } from '../../scripts/lib/action-runner.js'
+import { git, makeRepo, type TempRepo } from '../../scripts/lib/git-repo.js'
+import { startSimulator, type Simulator } from '../../src/simulator/server.js'
+import { parseManifest } from '../../src/manifest/parse.js'
+
+const TOKEN = 'cli-token-abcdef123456'
+let sim: Simulator
+let repo: TempRepo | undefined
+let sid: number
+let aid: number
+
+beforeEach(async () => {
+  sim = await startSimulator({ token: TOKEN })
+  sid = sim.addServer({ name: 'web-1' }).id
+  aid = sim.addApp(sid, { name: 'main', primary: 'main.example.com' }).id
+  sim.seedDomains(sid, aid, ['a.example.com', 'b.example.com'])
+  sim.seedDomains(sid, aid, ['c.example.com'], { www: false, redirection: 'none' })
+})
+afterEach(async () => {
+  await sim.close()
+  repo?.cleanup()
+  repo = undefined
+})
+
+function cli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {}
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise(resolve => {
+    const child = spawn(node24(), [join(ROOT, 'bin', 'runcloud-domains.js'), ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', c => (stdout += c))
+    child.stderr.on('data', c => (stderr += c))
+    child.on('close', code => resolve({ code: code ?? 1, stdout, stderr }))
+  })
+}
+
+describe('help and usage', () => {
+  it.each(['plan', 'apply', 'drift', 'export'])(
+    '%s --help describes the command and exits 0',
+    async command => {
+      const r = await cli([command, '--help'])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(new RegExp(`Usage: runcloud-domains ${command}`))
+    }
+  )
+  it('no command prints the overview and exits 2; an unknown one too', async () => {
+    const none = await cli([])
+    expect(none.code).toBe(2)
+    expect(none.stdout).toMatch(/Commands:/)
+    expect((await cli(['deploy'])).code).toBe(2)
+  })
+  it('a bad option value exits 2 naming the option', async () => {
+    const r = await cli(['plan', '--concurrency', '0'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/Option '--concurrency'/)
+  })
+  it('apply without a token exits 2 naming RUNCLOUD_API_TOKEN', async () => {
+    const r = await cli(['apply'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/RUNCLOUD_API_TOKEN is required/)
+  })
+})
+
+describe('export, then plan and drift', () => {
+  it('writes a valid manifest from live state that plans to no change', async () => {
+    const out = await cli(['export', '--server', 'web-1', '--app', 'main', '--api-url', sim.url], {
+      env: { RUNCLOUD_API_TOKEN: TOKEN }
+    })
+    expect(out.code).toBe(0)
+    expect(out.stdout).toMatch(/primary domain left out \(never managed\): main\.example\.com/)
+    const m = parseManifest(out.stdout, { file: 'domains.yml' })
+    expect(m.apps[0]?.domains.map(d => d.name)).toEqual(['a.example.com', 'b.example.com', 'c.example.com'])
+    expect(m.apps[0]?.domains[2]).toMatchObject({ www: false, redirection: 'none' })
+
+    repo = makeRepo([{ 'README.md': 'x' }, { 'domains.yml': out.stdout }])
+    sim.resetCalls()
+    const env = { RUNCLOUD_API_TOKEN: TOKEN }
+    const plan = await cli(['plan', '--api-url', sim.url], { cwd: repo.dir, env })
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toMatch(/totals: 0 to add, 0 to update, 0 to remove/)
+    const drift = await cli(['drift', '--api-url', sim.url], { cwd: repo.dir, env })
+    expect(drift.code).toBe(0)
+    expect(sim.writes()).toBe(0)
+  })
+  it('--all exports every app of every server', async () => {
+    const s2 = sim.addServer({ name: 'web-2' }).id
+    sim.addApp(s2, { name: 'shop', primary: 'shop.example.net' })
+    const out = await cli(['export', '--all', '--api-url', sim.url], { env: { RUNCLOUD_API_TOKEN: TOKEN } })
+    expect(out.code).toBe(0)
+    expect(parseManifest(out.stdout, { file: 'x' }).apps).toHaveLength(2)
+  })
+})
+
+describe('plan and apply from a working tree', () => {
+  it('plain lines when not a terminal, exit codes as the action’s, and apply makes the change', async () => {
+    repo = makeRepo([
+      {
+        'domains.yml': `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [a.example.com]\n`
+      }
+    ])
+    writeFileSync(
+      join(repo.dir, 'domains.yml'),
+      `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [a.example.com, z.example.com]\n`
+    )
+    git(repo.dir, 'commit', '-qam', 'add z')
+    const env = { RUNCLOUD_API_TOKEN: TOKEN }
+    const plan = await cli(['plan', '--api-url', sim.url], { cwd: repo.dir, env })
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toMatch(/^ {4}\+ add z\.example\.com \(new in this change\)$/m)
+    expect(plan.stdout + plan.stderr).not.toMatch(/\u001b\[/)
+    const apply = await cli(['apply', '--api-url', sim.url], { cwd: repo.dir, env })
+    expect(apply.code).toBe(0)
+    expect(sim.domains(sid, aid).map(d => d.name)).toContain('z.example.com')
+    expect(apply.stderr).toMatch(/\[1\/1\] add z\.example\.com … done/)
+    writeFileSync(join(repo.dir, 'domains.yml'), 'version: 1\napps:\n  - server: 1\n    domian: []\n')
+    const bad = await cli(['plan'], { cwd: repo.dir })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/domains\.yml:4:5: unknown key 'domian'/)
+    expect(JSON.stringify([plan, apply, bad])).not.toContain(TOKEN)
+  })
+})
