@@ -11,6 +11,7 @@ import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
 import { createClient } from './runcloud/client.js'
+import { clientTuning } from './runcloud/tuning.js'
 import { readSettings, SettingsError, type Settings } from './settings.js'
 
 /** GitHub's job summary limit is 1 MiB; keep a margin for what other steps write. */
@@ -107,7 +108,8 @@ export async function run(): Promise<void> {
         apiKey: settings.apiKey,
         apiSecret: settings.apiSecret,
         concurrency: settings.concurrency,
-        log: m => core.info(m)
+        log: m => core.info(m),
+        ...clientTuning(process.env, m => core.warning(m))
       }),
     log: actionsLogger
   })

@@ -6,6 +6,7 @@ import { formatAnnotation } from '../manifest/annotations.js'
 import { renderPlanText } from '../report/markdown.js'
 import { computeOutputs } from '../report/outputs.js'
 import { createClient } from '../runcloud/client.js'
+import { clientTuning } from '../runcloud/tuning.js'
 import { readSettings, SettingsError, type Settings } from '../settings.js'
 import { exportManifest, type ExportTarget } from './export.js'
 import { colourPlanText, terminalLogger } from './terminal.js'
@@ -159,7 +160,8 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
         apiKey: settings.apiKey,
         apiSecret: settings.apiSecret,
         concurrency: settings.concurrency,
-        log: m => log.debug(m)
+        log: m => log.debug(m),
+        ...clientTuning(io.env, m => log.warning(m))
       })
 
     if (command === 'export') {

@@ -1,0 +1,33 @@
+import type { ClientOptions } from './types.js'
+
+/**
+ * Advanced client tuning from the environment, for both front doors: a slow proxy, or RunCloud's
+ * rate-limit window if it ever differs from 60 s. Tests and the benchmark use it to run the bundled
+ * action against a simulator with short windows. Invalid values are ignored with a note.
+ */
+export function clientTuning(
+  env: NodeJS.ProcessEnv,
+  note: (m: string) => void = () => {}
+): Partial<ClientOptions> {
+  const out: Partial<ClientOptions> = {}
+  const read = (
+    name: string,
+    key: 'timeoutMs' | 'rateWindowMs' | 'backoffMs' | 'retries',
+    min: number,
+    max: number
+  ): void => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      note(`Ignoring ${name}=${raw}: it must be a whole number from ${min} to ${max}.`)
+      return
+    }
+    out[key] = n
+  }
+  read('RUNCLOUD_TIMEOUT_MS', 'timeoutMs', 100, 600_000)
+  read('RUNCLOUD_RATE_WINDOW_MS', 'rateWindowMs', 100, 3_600_000)
+  read('RUNCLOUD_RETRY_BACKOFF_MS', 'backoffMs', 1, 60_000)
+  read('RUNCLOUD_RETRIES', 'retries', 0, 10)
+  return out
+}
