@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import * as github from '@actions/github'
+import { Octokit } from '@octokit/rest'
 import { readFileSync } from 'node:fs'
 import { execute, type EngineResult } from './engine.js'
 import type { EventContext } from './git/base-ref.js'
@@ -93,7 +93,14 @@ export async function run(): Promise<void> {
 
   const event = readEvent()
   const repo = repository()
-  const octokit = settings.githubToken ? github.getOctokit(settings.githubToken) : undefined
+  // @octokit/rest directly: @actions/github parses the event file on import and would crash on a malformed one.
+  const octokit = settings.githubToken
+    ? new Octokit({
+        auth: settings.githubToken,
+        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        userAgent: 'runcloud-domains-action'
+      })
+    : undefined
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
 
   const result = await execute({
@@ -127,13 +134,16 @@ export async function run(): Promise<void> {
     renderMarkdown(plan, { maxChars, problems: result.problems, error: result.error, runUrl: runUrl() })
   await writeSummary(render(SUMMARY_MAX))
 
-  const pr = github.context.payload.pull_request as { number?: number } | undefined
+  const prNumber = Number(
+    (event.payload.pull_request as { number?: unknown } | undefined)?.number ?? event.payload.number
+  )
   if (
     settings.mode === 'plan' &&
     settings.comment &&
     octokit &&
     repo &&
-    pr?.number &&
+    Number.isInteger(prNumber) &&
+    prNumber > 0 &&
     (event.eventName === 'pull_request' || event.eventName === 'pull_request_target')
   ) {
     try {
@@ -141,7 +151,7 @@ export async function run(): Promise<void> {
         octokit,
         owner: repo.owner,
         repo: repo.repo,
-        issueNumber: pr.number,
+        issueNumber: prNumber,
         manifest: settings.manifest,
         body: render(COMMENT_MAX - 1_000),
         log: { info: m => core.info(m), warning: m => core.warning(m) }
