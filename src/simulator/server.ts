@@ -50,6 +50,8 @@ export interface CallRecord {
   method: string
   path: string
   status: number
+  /** When the request arrived (ms since the epoch). */
+  at: number
 }
 
 export interface Simulator {
@@ -310,7 +312,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const method = (req.method ?? 'GET').toUpperCase()
     const prefix = /^\/api\/(v2|v3)(\/.*)$/.exec(url.pathname)
     const path = prefix?.[2] ?? url.pathname
-    const record: CallRecord = { method, path, status: 0 }
+    const record: CallRecord = { method, path, status: 0, at: Date.now() }
     callLog.push(record)
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status
