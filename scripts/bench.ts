@@ -24,7 +24,8 @@ const manifest = (sid: number, aid: number, domains: string[]) =>
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 const table = (head: string[], rows: (string | number)[][]) => {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)))
-  const line = (r: (string | number)[]) => `| ${r.map((c, i) => String(c).padStart(w[i] as number)).join(' | ')} |`
+  const line = (r: (string | number)[]) =>
+    `| ${r.map((c, i) => String(c).padStart(w[i] as number)).join(' | ')} |`
   console.log([line(head), `|${w.map(n => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)].join('\n'))
 }
 
@@ -43,7 +44,10 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   const removals = Math.min(Math.floor(s.change / 2), existing.length)
   const adds = s.change - removals
   const head = [...existing.slice(removals), ...names(adds, 'new')]
-  const repo = makeRepo([{ 'domains.yml': manifest(sid, aid, existing) }, { 'domains.yml': manifest(sid, aid, head) }])
+  const repo = makeRepo([
+    { 'domains.yml': manifest(sid, aid, existing) },
+    { 'domains.yml': manifest(sid, aid, head) }
+  ])
   sim.resetCalls()
   const run = await runAction({
     workspace: repo.dir,
@@ -63,19 +67,40 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   const ok = run.exitCode === 0 && sim.domains(sid, aid).length === head.length + 1
   await sim.close()
   repo.cleanup()
-  return { ...s, adds, removals, calls, minimum, plugin, wallMs: run.durationMs, ok, rateLimited: sim.callLog.filter(c => c.status === 429).length }
+  return {
+    ...s,
+    adds,
+    removals,
+    calls,
+    minimum,
+    plugin,
+    wallMs: run.durationMs,
+    ok,
+    rateLimited: sim.callLog.filter(c => c.status === 429).length
+  }
 }
 
 // A. API economy.
 {
-  console.log('\nA. RunCloud calls per apply (ids given; basic SSL): ours against the minimum and the WordPress plugin’s per-domain pattern')
+  console.log(
+    '\nA. RunCloud calls per apply (ids given; basic SSL): ours against the minimum and the WordPress plugin’s per-domain pattern'
+  )
   const rows: (string | number)[][] = []
   const data = []
   for (const live of [10, 200, 2000]) {
     for (const change of quick ? [1, 50] : [1, 50, 500]) {
       const r = await applyScenario({ live, change }, {})
       data.push(r)
-      rows.push([live, change, `${r.adds}+/${r.removals}-`, r.calls, r.minimum, `${(((r.calls - r.minimum) / r.minimum) * 100).toFixed(1)}%`, r.plugin, r.ok ? 'yes' : 'NO'])
+      rows.push([
+        live,
+        change,
+        `${r.adds}+/${r.removals}-`,
+        r.calls,
+        r.minimum,
+        `${(((r.calls - r.minimum) / r.minimum) * 100).toFixed(1)}%`,
+        r.plugin,
+        r.ok ? 'yes' : 'NO'
+      ])
     }
   }
   table(['live', 'change', 'add/remove', 'calls', 'minimum', 'over min', 'plugin', 'converged'], rows)
@@ -87,7 +112,9 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   const windowMs = 3000
   const limit = 60
   const latencyMs = 40
-  console.log(`\nB. Wall time under a rate limit of ${limit} calls per ${windowMs / 1000} s window (a minute, scaled), ${latencyMs} ms latency; floor = calls ÷ rate`)
+  console.log(
+    `\nB. Wall time under a rate limit of ${limit} calls per ${windowMs / 1000} s window (a minute, scaled), ${latencyMs} ms latency; floor = calls ÷ rate`
+  )
   const rows: (string | number)[][] = []
   const data = []
   for (const [s, retryAfter] of [
@@ -95,28 +122,58 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
     [{ live: 2000, change: quick ? 100 : 500 }, true],
     [{ live: 2000, change: quick ? 100 : 500 }, false]
   ] as const) {
-    const r = await applyScenario(s, { latencyMs, rateLimit: { limit, windowMs, retryAfter } }, { RUNCLOUD_RATE_WINDOW_MS: String(windowMs) })
+    const r = await applyScenario(
+      s,
+      { latencyMs, rateLimit: { limit, windowMs, retryAfter } },
+      { RUNCLOUD_RATE_WINDOW_MS: String(windowMs) }
+    )
     const floorMs = (r.calls / limit) * windowMs
     data.push({ ...r, floorMs, retryAfter })
-    rows.push([s.live, s.change, retryAfter ? 'yes' : 'no', r.calls, r.rateLimited, (r.wallMs / 1000).toFixed(1), (floorMs / 1000).toFixed(1), `${((r.wallMs / floorMs) * 100).toFixed(0)}%`, r.ok ? 'yes' : 'NO'])
+    rows.push([
+      s.live,
+      s.change,
+      retryAfter ? 'yes' : 'no',
+      r.calls,
+      r.rateLimited,
+      (r.wallMs / 1000).toFixed(1),
+      (floorMs / 1000).toFixed(1),
+      `${((r.wallMs / floorMs) * 100).toFixed(0)}%`,
+      r.ok ? 'yes' : 'NO'
+    ])
   }
-  table(['live', 'change', 'Retry-After', 'calls', '429s', 'wall s', 'floor s', 'wall/floor', 'converged'], rows)
+  table(
+    ['live', 'change', 'Retry-After', 'calls', '429s', 'wall s', 'floor s', 'wall/floor', 'converged'],
+    rows
+  )
   results.rateLimited = data
 }
 
 // C. Offline plan of 10,000 domains in 100 apps, whole process.
 {
-  const apps = Array.from({ length: 100 }, (_, a) => `  - server: 1\n    app: ${a + 1}\n    domains:\n${names(100, `a${a}-`).map(d => `      - ${d}\n`).join('')}`).join('')
+  const apps = Array.from(
+    { length: 100 },
+    (_, a) =>
+      `  - server: 1\n    app: ${a + 1}\n    domains:\n${names(100, `a${a}-`)
+        .map(d => `      - ${d}\n`)
+        .join('')}`
+  ).join('')
   const repo = makeRepo([{ 'README.md': 'x' }, { 'domains.yml': `version: 1\napps:\n${apps}` }])
   const times: number[] = []
   let added = 0
   for (let i = 0; i < 3; i++) {
-    const run = await runAction({ workspace: repo.dir, eventName: 'pull_request', payload: { pull_request: { number: 1, base: { sha: repo.shas[0] } } }, inputs: { comment: 'false' } })
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { number: 1, base: { sha: repo.shas[0] } } },
+      inputs: { comment: 'false' }
+    })
     times.push(run.durationMs)
     added = (JSON.parse(run.outputs.added ?? '[]') as string[]).length
   }
   repo.cleanup()
-  console.log(`\nC. Offline plan, 10,000 domains in 100 apps, whole process (spawn to exit), median of 3: ${median(times)} ms (${added} additions planned)`)
+  console.log(
+    `\nC. Offline plan, 10,000 domains in 100 apps, whole process (spawn to exit), median of 3: ${median(times)} ms (${added} additions planned)`
+  )
   results.offlinePlan = { domains: 10_000, apps: 100, medianMs: median(times), runsMs: times }
 }
 
@@ -125,18 +182,28 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   const sim = await startSimulator({ token: TOKEN })
   const sid = sim.addServer({ name: 'web-1' }).id
   const aid = sim.addApp(sid, { name: 'main', primary: 'primary.example.com' }).id
-  const repo = makeRepo([{ 'domains.yml': manifest(sid, aid, []) }, { 'domains.yml': manifest(sid, aid, ['a.example.com']) }])
+  const repo = makeRepo([
+    { 'domains.yml': manifest(sid, aid, []) },
+    { 'domains.yml': manifest(sid, aid, ['a.example.com']) }
+  ])
   const starts: number[] = []
   for (let i = 0; i < 5; i++) {
     sim.resetCalls()
     const t0 = Date.now()
-    await runAction({ workspace: repo.dir, eventName: 'pull_request', payload: { pull_request: { number: 1, base: { sha: repo.shas[0] } } }, inputs: { 'api-token': TOKEN, 'api-url': sim.url, comment: 'false' } })
+    await runAction({
+      workspace: repo.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { number: 1, base: { sha: repo.shas[0] } } },
+      inputs: { 'api-token': TOKEN, 'api-url': sim.url, comment: 'false' }
+    })
     if (sim.callLog[0]) starts.push(sim.callLog[0].at - t0)
   }
   await sim.close()
   repo.cleanup()
   const bytes = statSync(ACTION_ENTRY).size
-  console.log(`\nD. Cold start of dist/index.js to its first RunCloud request (median of 5, incl. reading the base from git): ${median(starts)} ms; bundle ${(bytes / 1024 / 1024).toFixed(2)} MiB`)
+  console.log(
+    `\nD. Cold start of dist/index.js to its first RunCloud request (median of 5, incl. reading the base from git): ${median(starts)} ms; bundle ${(bytes / 1024 / 1024).toFixed(2)} MiB`
+  )
   results.coldStart = { medianMs: median(starts), runsMs: starts, bundleBytes: bytes }
 }
 
@@ -156,13 +223,25 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
     const c = createClient({ baseUrl: s.url, token: TOKEN, concurrency: 4, rateWindowMs: 1000 })
     const t0 = Date.now()
     await Promise.all(Array.from({ length: 150 }, () => c.ping()))
-    storm.push({ retryAfter, requests: 150, wallMs: Date.now() - t0, floorMs: (150 / 30) * 1000, answered429: s.callLog.filter(x => x.status === 429).length })
+    storm.push({
+      retryAfter,
+      requests: 150,
+      wallMs: Date.now() - t0,
+      floorMs: (150 / 30) * 1000,
+      answered429: s.callLog.filter(x => x.status === 429).length
+    })
     await s.close()
   }
   console.log(`\nE. Client: listing ${listed.length} domains costs ${listCalls} calls (40 a page).`)
   table(
     ['Retry-After', 'requests', 'wall s', 'floor s', '429s seen'],
-    storm.map(x => [x.retryAfter ? 'yes' : 'no', x.requests, (x.wallMs / 1000).toFixed(2), (x.floorMs / 1000).toFixed(2), x.answered429])
+    storm.map(x => [
+      x.retryAfter ? 'yes' : 'no',
+      x.requests,
+      (x.wallMs / 1000).toFixed(2),
+      (x.floorMs / 1000).toFixed(2),
+      x.answered429
+    ])
   )
   results.client = { list1000Calls: listCalls, storm }
 }

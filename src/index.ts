@@ -1,3 +1,9 @@
+import * as core from '@actions/core'
 import { run } from './main.js'
 
-await run()
+// The last line of defence: whatever escapes run() still fails the step with a message, not a stack.
+try {
+  await run()
+} catch (e) {
+  core.setFailed(`Unexpected error: ${e instanceof Error ? e.message : String(e)}`)
+}

@@ -373,6 +373,65 @@ describe('apply on push', () => {
   })
 })
 
+describe('short form, SSL', () => {
+  it('a short-form manifest targets the inputs server-id and app-id', async () => {
+    const r = repo('domains:\n  - a.example.com\n', 'domains:\n  - a.example.com\n  - b.example.com\n')
+    const res = await run(r, { inputs: { ...apply, 'server-id': String(serverId), 'app-id': String(appId) } })
+    expect(res.exitCode).toBe(0)
+    expect(live()).toEqual(['a.example.com', 'b.example.com', 'main.example.com'])
+  })
+
+  it('an SSL failure says plainly that only the certificate failed, and fails the step', async () => {
+    const app = sim.state.app(serverId, appId)!
+    app.sslFailure = 'Failed to verify domain ownership (DNS)'
+    const r = repo(
+      manifest({ server: serverId, app: appId, domains: [] }),
+      manifest({ server: serverId, app: appId, domains: ['a.example.com'] })
+    )
+    const res = await run(r, { inputs: apply })
+    expect(res.exitCode).toBe(1)
+    expect(live()).toContain('a.example.com')
+    const failed = JSON.parse(res.outputs.failed ?? '[]')
+    expect(failed).toEqual([
+      expect.objectContaining({
+        action: 'ssl',
+        error: expect.stringMatching(/domains were changed; only the certificate failed.*DNS/)
+      })
+    ])
+    expect(JSON.parse(res.outputs.added ?? '')).toEqual(['a.example.com'])
+  })
+
+  it('no certificate installed is a warning, not a failure', async () => {
+    const bare = sim.addApp(serverId, { name: 'bare', primary: 'bare.example.com', certificate: false }).id
+    const r = repo(
+      manifest({ server: serverId, app: bare, domains: [] }),
+      manifest({ server: serverId, app: bare, domains: ['a.example.com'] })
+    )
+    const res = await run(r, { inputs: apply })
+    expect(res.exitCode).toBe(0)
+    expect(res.annotations.some(a => a.level === 'warning' && /No SSL certificate/.test(a.message))).toBe(
+      true
+    )
+  })
+
+  it('ssl-redeploy always redeploys every app of the manifest, never none, ssl: none opts an app out', async () => {
+    const other = sim.addApp(serverId, { name: 'other', primary: 'other.example.com' })
+    const optedOut = sim.addApp(serverId, { name: 'out', primary: 'out.example.com' })
+    const apps = (extra: string[]) => [
+      { server: serverId, app: appId, domains: extra },
+      { server: serverId, app: other.id, domains: [] },
+      { server: serverId, app: optedOut.id, ssl: 'none', domains: [] }
+    ]
+    const r = repo(manifest(...apps([])), manifest(...apps(['a.example.com'])))
+    expect((await run(r, { inputs: { ...apply, 'ssl-redeploy': 'always' } })).exitCode).toBe(0)
+    expect(sim.state.app(serverId, appId)?.sslEvents).toEqual(['redeploy'])
+    expect(other.sslEvents).toEqual(['redeploy'])
+    expect(optedOut.sslEvents).toEqual([])
+    expect((await run(r, { inputs: { ...apply, 'ssl-redeploy': 'never' } })).exitCode).toBe(0)
+    expect(sim.state.app(serverId, appId)?.sslEvents).toEqual(['redeploy'])
+  })
+})
+
 describe('drift', () => {
   beforeEach(() => {
     sim.seedDomains(serverId, appId, ['a.example.com', 'stranger.example.com'])
