@@ -136,7 +136,7 @@ async function resolveIds(
 export function collectFailures(plan: Plan): FailedOperation[] {
   const failed: FailedOperation[] = []
   for (const app of plan.apps) {
-    for (const e of app.errors) failed.push({ domain: '', action: 'read', error: e })
+    for (const e of app.errors) failed.push({ domain: `${app.server}/${app.app}`, action: 'read', error: e })
     for (const c of app.changes) {
       if (c.result?.status === 'failed' || c.result?.status === 'skipped') {
         failed.push({ domain: c.domain, action: c.action, error: c.result.error ?? 'failed' })
@@ -263,7 +263,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (settings.mode === 'plan') {
       for (const app of plan.apps)
         for (const n of app.notes) if (n.kind === 'primary-kept') plan.warnings.push(n.message)
-      result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }))
+      // `failed` lists operations of apply and reconcile; a plan's read errors fail the step instead.
       if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
       result.exitCode = 0
       return result
@@ -272,7 +272,6 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (settings.mode === 'drift') {
       result.drift = planHasChanges(plan)
       if (!settings.reconcile) {
-        result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }))
         if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
         if (result.drift && settings.failOnDrift) {
           const n = plan.apps.reduce((k, a) => k + a.changes.length, 0)

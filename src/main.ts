@@ -10,8 +10,7 @@ import type { Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
-import { createClient } from './runcloud/client.js'
-import { clientTuning } from './runcloud/tuning.js'
+import { clientFor } from './runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from './settings.js'
 
 /** GitHub's job summary limit is 1 MiB; keep a margin for what other steps write. */
@@ -109,15 +108,7 @@ export async function run(): Promise<void> {
     event,
     github: octokit && repo ? githubFiles(octokit, repo.owner, repo.repo) : undefined,
     createApi: () =>
-      createClient({
-        baseUrl: settings.apiUrl,
-        token: settings.apiToken,
-        apiKey: settings.apiKey,
-        apiSecret: settings.apiSecret,
-        concurrency: settings.concurrency,
-        log: m => core.info(m),
-        ...clientTuning(process.env, m => core.warning(m))
-      }),
+      clientFor(settings, process.env, { info: m => core.info(m), warning: m => core.warning(m) }),
     log: actionsLogger
   })
 

@@ -1,6 +1,7 @@
 import { applyPlan } from '../../src/apply/apply.js'
 import { BufferLogger } from '../../src/logger.js'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
+import { appPlan as factoryAppPlan } from '../helpers/plan-factory.js'
 import type {
   Certificate,
   DomainSettings,
@@ -88,23 +89,14 @@ const liveD = (name: string, id = 1): LiveDomain => ({
 })
 const settings = { www: true, redirection: 'non-www' as const }
 
-function appPlan(changes: Change[], extra: Partial<AppPlan> = {}): AppPlan {
-  return {
-    key: '1/2',
-    server: 1,
-    app: 2,
+/** A resolved app whose plan wants an SSL redeploy, unless told otherwise. */
+const appPlan = (changes: Change[], extra: Partial<AppPlan> = {}): AppPlan =>
+  factoryAppPlan(changes, {
     serverId: 1,
     appId: 2,
-    live: 'read',
-    exclusive: false,
-    changes,
-    notes: [],
-    safety: { unsafe: false, removals: 0, total: 0, percent: 0 },
     ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app' },
-    errors: [],
     ...extra
-  }
-}
+  })
 const plan = (...apps: AppPlan[]): Plan => ({
   mode: 'apply',
   manifest: 'domains.yml',

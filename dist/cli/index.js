@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8091);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1994);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cliMain */ .m)(process.argv.slice(2), {
     stdout: process.stdout,
@@ -39040,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8091:
+/***/ 1994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50038,7 +50038,7 @@ function collectFailures(plan) {
     const failed = [];
     for (const app of plan.apps) {
         for (const e of app.errors)
-            failed.push({ domain: '', action: 'read', error: e });
+            failed.push({ domain: `${app.server}/${app.app}`, action: 'read', error: e });
         for (const c of app.changes) {
             if (c.result?.status === 'failed' || c.result?.status === 'skipped') {
                 failed.push({ domain: c.domain, action: c.action, error: c.result.error ?? 'failed' });
@@ -50157,7 +50157,7 @@ async function execute(input) {
                 for (const n of app.notes)
                     if (n.kind === 'primary-kept')
                         plan.warnings.push(n.message);
-            result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }));
+            // `failed` lists operations of apply and reconcile; a plan's read errors fail the step instead.
             if (readErrors.length)
                 throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`);
             result.exitCode = 0;
@@ -50166,7 +50166,6 @@ async function execute(input) {
         if (settings.mode === 'drift') {
             result.drift = planHasChanges(plan);
             if (!settings.reconcile) {
-                result.failed = readErrors.map(error => ({ domain: '', action: 'read', error }));
                 if (readErrors.length)
                     throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`);
                 if (result.drift && settings.failOnDrift) {
@@ -51094,7 +51093,8 @@ function createClient(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/runcloud/tuning.ts
+;// CONCATENATED MODULE: ./src/runcloud/client-factory.ts
+
 /**
  * Advanced client tuning from the environment, for both front doors: a slow proxy, or RunCloud's
  * rate-limit window if it ever differs from 60 s. Tests and the benchmark use it to run the bundled
@@ -51118,6 +51118,18 @@ function clientTuning(env, note = () => { }) {
     read('RUNCLOUD_RETRY_BACKOFF_MS', 'backoffMs', 1, 60_000);
     read('RUNCLOUD_RETRIES', 'retries', 0, 10);
     return out;
+}
+/** The client both front doors use: credentials and concurrency from the settings, tuning from the environment. */
+function clientFor(settings, env, log) {
+    return createClient({
+        baseUrl: settings.apiUrl,
+        token: settings.apiToken,
+        apiKey: settings.apiKey,
+        apiSecret: settings.apiSecret,
+        concurrency: settings.concurrency,
+        log: m => log.info(m),
+        ...clientTuning(env, m => log.warning(m))
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/cli/export.ts
@@ -51288,7 +51300,6 @@ function terminalLogger(opts) {
 
 
 
-
 const COMMON = `Options:
   --manifest <path>            manifest path (default domains.yml)
   -C, --dir <path>             the repository's working tree (default: current directory)
@@ -51420,15 +51431,7 @@ async function cliMain(argv, io) {
         const settings = readSettings(name => inputs[name] ?? '');
         const workspace = (0,external_node_path_.resolve)(io.cwd, values.dir ?? '.');
         const log = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr });
-        const client = () => createClient({
-            baseUrl: settings.apiUrl,
-            token: settings.apiToken,
-            apiKey: settings.apiKey,
-            apiSecret: settings.apiSecret,
-            concurrency: settings.concurrency,
-            log: m => log.debug(m),
-            ...clientTuning(io.env, m => log.warning(m))
-        });
+        const client = () => clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) });
         if (command === 'export') {
             if (!settings.apiToken && !settings.apiKey)
                 throw new UsageError('export needs RUNCLOUD_API_TOKEN (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET).');

@@ -5,8 +5,7 @@ import { execute } from '../engine.js'
 import { formatAnnotation } from '../manifest/annotations.js'
 import { renderPlanText } from '../report/markdown.js'
 import { computeOutputs } from '../report/outputs.js'
-import { createClient } from '../runcloud/client.js'
-import { clientTuning } from '../runcloud/tuning.js'
+import { clientFor } from '../runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from '../settings.js'
 import { exportManifest, type ExportTarget } from './export.js'
 import { colourPlanText, terminalLogger } from './terminal.js'
@@ -154,15 +153,7 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     const workspace = resolve(io.cwd, values.dir ?? '.')
     const log = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr })
     const client = () =>
-      createClient({
-        baseUrl: settings.apiUrl,
-        token: settings.apiToken,
-        apiKey: settings.apiKey,
-        apiSecret: settings.apiSecret,
-        concurrency: settings.concurrency,
-        log: m => log.debug(m),
-        ...clientTuning(io.env, m => log.warning(m))
-      })
+      clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) })
 
     if (command === 'export') {
       if (!settings.apiToken && !settings.apiKey)

@@ -1,4 +1,6 @@
-import type { ClientOptions } from './types.js'
+import type { Settings } from '../settings.js'
+import { createClient } from './client.js'
+import type { ClientOptions, RunCloudApi } from './types.js'
 
 /**
  * Advanced client tuning from the environment, for both front doors: a slow proxy, or RunCloud's
@@ -30,4 +32,21 @@ export function clientTuning(
   read('RUNCLOUD_RETRY_BACKOFF_MS', 'backoffMs', 1, 60_000)
   read('RUNCLOUD_RETRIES', 'retries', 0, 10)
   return out
+}
+
+/** The client both front doors use: credentials and concurrency from the settings, tuning from the environment. */
+export function clientFor(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  log: { info(m: string): void; warning(m: string): void }
+): RunCloudApi {
+  return createClient({
+    baseUrl: settings.apiUrl,
+    token: settings.apiToken,
+    apiKey: settings.apiKey,
+    apiSecret: settings.apiSecret,
+    concurrency: settings.concurrency,
+    log: m => log.info(m),
+    ...clientTuning(env, m => log.warning(m))
+  })
 }
