@@ -43,6 +43,9 @@ class StubApi implements RunCloudApi {
     this.rec('list')
     return []
   }
+  async getDomain(): Promise<LiveDomain | undefined> {
+    return undefined
+  }
   async addDomain(_s: number, _a: number, name: string, settings: DomainSettings): Promise<WriteOutcome> {
     this.rec(`add ${name}`)
     if (this.failAdd.has(name)) throw new Error(`RunCloud answered 422: ${name} is invalid`)

@@ -58,6 +58,13 @@ describe('lists', () => {
       expect(api.calls).toBe(pagination === 'none' ? 4 : 3)
     }
   )
+  it('gets one domain by id, and undefined for an unknown id', async () => {
+    await setup()
+    const api = client()
+    const [primary] = await api.listDomains(sid, aid)
+    expect(await api.getDomain(sid, aid, primary!.id)).toEqual(primary)
+    expect(await api.getDomain(sid, aid, 777777)).toBeUndefined()
+  })
   it('converts 0/1 booleans', async () => {
     await setup()
     sim.seedDomains(sid, aid, ['a.example.com'], { www: false, redirection: 'www' })

@@ -50959,6 +50959,7 @@ function createClient(options) {
             }
         },
         listDomains,
+        getDomain,
         async addDomain(serverId, appId, name, settings) {
             for (let attempt = 1;; attempt++) {
                 try {
@@ -51229,7 +51230,9 @@ function colourPlanText(text) {
             return colours.yellow(l);
         if (t.startsWith('-'))
             return colours.red(l);
-        if (/fail|unsafe|error/i.test(t))
+        if (t.startsWith('totals:'))
+            return /[1-9]\d* failed/.test(t) ? colours.red(l) : colours.bold(l);
+        if (/failed|unsafe|error/i.test(t))
             return colours.red(l);
         return l;
     })

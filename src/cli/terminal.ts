@@ -12,7 +12,8 @@ export function colourPlanText(text: string): string {
       if (t.startsWith('+')) return colours.green(l)
       if (t.startsWith('~')) return colours.yellow(l)
       if (t.startsWith('-')) return colours.red(l)
-      if (/fail|unsafe|error/i.test(t)) return colours.red(l)
+      if (t.startsWith('totals:')) return /[1-9]\d* failed/.test(t) ? colours.red(l) : colours.bold(l)
+      if (/failed|unsafe|error/i.test(t)) return colours.red(l)
       return l
     })
     .join('\n')

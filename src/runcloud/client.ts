@@ -335,6 +335,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
       }
     },
     listDomains,
+    getDomain,
 
     async addDomain(serverId, appId, name, settings): Promise<WriteOutcome> {
       for (let attempt = 1; ; attempt++) {

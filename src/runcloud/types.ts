@@ -48,6 +48,8 @@ export interface RunCloudApi {
   listApps(serverId: number): Promise<{ id: number; name: string }[]>
   /** Every domain of the app, all pages. */
   listDomains(serverId: number, appId: number): Promise<LiveDomain[]>
+  /** One domain by id; undefined when it does not exist (404). */
+  getDomain(serverId: number, appId: number, domainId: number): Promise<LiveDomain | undefined>
   /** Add as alias. Already live (422 or found on read-back) → `noop`; landed despite a failed answer → `done`. */
   addDomain(serverId: number, appId: number, name: string, settings: DomainSettings): Promise<WriteOutcome>
   updateDomain(
