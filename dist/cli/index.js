@@ -50313,9 +50313,9 @@ function settingsDiff(from, to) {
 function domainCell(c) {
     return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``;
 }
-function resultCell(c, applied) {
+function resultCell(c, applied, mode) {
     if (!c.result)
-        return applied ? '—' : 'planned';
+        return applied ? '—' : mode === 'drift' ? 'drift' : 'planned';
     switch (c.result.status) {
         case 'done':
             return '✅ done';
@@ -50327,11 +50327,11 @@ function resultCell(c, applied) {
             return `❌ failed: ${md(c.result.error ?? 'unknown error')}`;
     }
 }
-function changeRow(c, applied) {
+function changeRow(c, applied, mode) {
     const reason = c.action === 'update' && c.from && c.settings
         ? `${REASON_TEXT[c.reason]}: ${settingsDiff(c.from, c.settings)}`
         : REASON_TEXT[c.reason];
-    return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied)} |`;
+    return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied, mode)} |`;
 }
 function count(plan, applied) {
     const k = { add: 0, update: 0, remove: 0, failed: 0, noop: 0 };
@@ -50349,7 +50349,7 @@ function count(plan, applied) {
     }
     return k;
 }
-function appSection(app, applied, rowCap) {
+function appSection(app, applied, rowCap, mode) {
     const lines = [`### ${md(describeApp(app))}`];
     const ids = app.serverId !== undefined &&
         app.appId !== undefined &&
@@ -50370,7 +50370,7 @@ function appSection(app, applied, rowCap) {
     if (app.changes.length) {
         lines.push('', '| domain | change | reason | result |', '| --- | --- | --- | --- |');
         for (const c of app.changes.slice(0, rowCap))
-            lines.push(changeRow(c, applied));
+            lines.push(changeRow(c, applied, mode));
         const hidden = app.changes.length - Math.min(rowCap, app.changes.length);
         if (hidden > 0)
             lines.push('', `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output or the job log.</sub>`);
@@ -50421,7 +50421,7 @@ function render(plan, opts, rowCap, appCap) {
     const withWork = plan.apps.filter(a => a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted);
     const quiet = plan.apps.filter(a => !withWork.includes(a));
     for (const app of withWork.slice(0, appCap))
-        out.push(...appSection(app, applied, rowCap));
+        out.push(...appSection(app, applied, rowCap, plan.mode));
     if (withWork.length > appCap)
         out.push(`<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output or the job log.</sub>`, '');
     if (quiet.length) {

@@ -32,8 +32,8 @@ function domainCell(c: { domain: string; unicode?: string }): string {
   return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``
 }
 
-function resultCell(c: Change, applied: boolean): string {
-  if (!c.result) return applied ? '—' : 'planned'
+function resultCell(c: Change, applied: boolean, mode: Plan['mode']): string {
+  if (!c.result) return applied ? '—' : mode === 'drift' ? 'drift' : 'planned'
   switch (c.result.status) {
     case 'done':
       return '✅ done'
@@ -46,12 +46,12 @@ function resultCell(c: Change, applied: boolean): string {
   }
 }
 
-function changeRow(c: Change, applied: boolean): string {
+function changeRow(c: Change, applied: boolean, mode: Plan['mode']): string {
   const reason =
     c.action === 'update' && c.from && c.settings
       ? `${REASON_TEXT[c.reason]}: ${settingsDiff(c.from, c.settings)}`
       : REASON_TEXT[c.reason]
-  return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied)} |`
+  return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied, mode)} |`
 }
 
 interface Counts {
@@ -75,7 +75,7 @@ function count(plan: Plan, applied: boolean): Counts {
   return k
 }
 
-function appSection(app: AppPlan, applied: boolean, rowCap: number): string[] {
+function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['mode']): string[] {
   const lines = [`### ${md(describeApp(app))}`]
   const ids =
     app.serverId !== undefined &&
@@ -94,7 +94,7 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number): string[] {
   if (app.safety.unsafe && app.safety.message) lines.push('', `> ⚠️ ${md(app.safety.message)}`)
   if (app.changes.length) {
     lines.push('', '| domain | change | reason | result |', '| --- | --- | --- | --- |')
-    for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied))
+    for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied, mode))
     const hidden = app.changes.length - Math.min(rowCap, app.changes.length)
     if (hidden > 0)
       lines.push(
@@ -150,7 +150,7 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
     a => a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted
   )
   const quiet = plan.apps.filter(a => !withWork.includes(a))
-  for (const app of withWork.slice(0, appCap)) out.push(...appSection(app, applied, rowCap))
+  for (const app of withWork.slice(0, appCap)) out.push(...appSection(app, applied, rowCap, plan.mode))
   if (withWork.length > appCap)
     out.push(
       `<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output or the job log.</sub>`,

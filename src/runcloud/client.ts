@@ -18,6 +18,17 @@ const MAX_PAGES = 500
 const MAX_RATE_RETRIES = 30
 /** A write that may have landed is re-sent at most this many times after reading back. */
 const MAX_WRITE_ATTEMPTS = 3
+/** Connection errors that prove the request never reached the server: safe to send again, even a write. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+
+/** The documented body of an advanced-SSL install (runcloud-api.md). */
+const INSTALL_BODY = {
+  provider: 'letsencrypt',
+  authorizationMethod: 'http-01',
+  environment: 'live',
+  enableHttp: false,
+  enableHsts: false
+}
 
 interface Answer {
   status: number
@@ -71,16 +82,30 @@ function certificateOf(body: unknown): Certificate | undefined {
   return Number.isInteger(id) && id > 0 ? { id } : undefined
 }
 
-/** Total pages from either envelope shape (`meta.pagination.total_pages`, or `meta.lastPage`). */
-function pagesOf(body: unknown): { total?: number; perPage?: number } {
+/**
+ * Page totals from either envelope shape (`meta.pagination.total_pages`, or `meta.lastPage`),
+ * and the item total and page size when given.
+ */
+function pagesOf(body: unknown): { pages?: number; items?: number; perPage?: number } {
   const meta =
     body && typeof body === 'object' ? (body as { meta?: Record<string, unknown> }).meta : undefined
-  const p = meta?.pagination as Record<string, unknown> | undefined
-  const total = Number(p?.total_pages ?? meta?.lastPage ?? meta?.last_page ?? p?.lastPage)
-  const perPage = Number(p?.per_page ?? meta?.per_page)
+  const p =
+    meta?.pagination && typeof meta.pagination === 'object'
+      ? (meta.pagination as Record<string, unknown>)
+      : undefined
+  const num = (...vs: unknown[]): number | undefined => {
+    for (const v of vs) {
+      const n = typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN
+      if (Number.isInteger(n) && n >= 0) return n
+    }
+    return undefined
+  }
+  const pages = num(p?.total_pages, meta?.lastPage, meta?.last_page, p?.lastPage)
+  const perPage = num(p?.per_page, meta?.per_page, meta?.perPage)
   return {
-    total: Number.isFinite(total) && total > 0 ? total : undefined,
-    perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined
+    pages: pages !== undefined && pages > 0 ? pages : undefined,
+    items: num(p?.total, meta?.total),
+    perPage: perPage !== undefined && perPage > 0 ? perPage : undefined
   }
 }
 
@@ -170,15 +195,18 @@ export function createClient(options: ClientOptions): RunCloudApi {
           err.name === 'TimeoutError' || err.name === 'AbortError'
             ? `no answer within ${Math.round(timeoutMs / 1000)} s`
             : `connection failed (${err.code ?? err.name ?? 'error'})`
-        if (opts.write) throw new UnansweredError(`${what}: ${kind}`, { secrets })
+        // A write may have landed unless the connection was never made: the caller reads back.
+        if (opts.write && !NOT_SENT.has(err.code ?? ''))
+          throw new UnansweredError(`${what}: ${kind}`, { secrets })
         if (attempt < retries) {
           await backoff(attempt++, `${what}: ${kind}`)
           continue
         }
         throw fail(`RunCloud did not answer ${what}: ${kind}, after ${attempt + 1} attempts`)
       }
-      pacer.release()
+      // Observe before release: requests woken by the release see the budget this answer brought.
       pacer.observe(status, headers)
+      pacer.release()
       if (status === 429) {
         if (rateRetries++ < MAX_RATE_RETRIES) {
           log(`RunCloud rate limit reached (HTTP 429); waiting as the API asks`)
@@ -214,28 +242,47 @@ export function createClient(options: ClientOptions): RunCloudApi {
     }
   }
 
+  /**
+   * Every page of a list, at one call a page: stops at the last page by the totals when given,
+   * else at a short or empty page. Bounded, and a server that ignores `page` is caught at once.
+   */
   async function listAll<T>(
     path: string,
     map: (raw: unknown) => T | undefined,
     query: Query = {}
   ): Promise<T[]> {
     const out: T[] = []
+    let seen = 0
+    let previous = ''
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { body } = await call('GET', path, { query: { ...query, page, perPage: PER_PAGE } })
       const data = body && typeof body === 'object' ? (body as { data?: unknown }).data : undefined
-      if (!Array.isArray(data)) throw fail(`RunCloud answered GET ${path} without a data list`)
+      if (!Array.isArray(data))
+        throw fail(`RunCloud answered GET ${path} without a "data" list (page ${page}); is api-url right?`)
+      if (data.length === 0) return out
+      const fingerprint = JSON.stringify(data)
+      if (page > 1 && fingerprint === previous)
+        throw fail(
+          `RunCloud answered GET ${path} with the same items for page ${page - 1} and ${page}; stopping`
+        )
+      previous = fingerprint
+      seen += data.length
       for (const raw of data) {
         const item = map(raw)
         if (item !== undefined) out.push(item)
       }
-      const { total, perPage } = pagesOf(body)
-      if (total !== undefined) {
-        if (page >= total) return out
-      } else if (data.length === 0 || data.length < (perPage ?? PER_PAGE)) {
+      const { pages, items, perPage } = pagesOf(body)
+      if (pages !== undefined) {
+        if (page >= pages) return out
+      } else if (items !== undefined) {
+        if (seen >= items) return out
+      } else if (data.length < (perPage ?? PER_PAGE)) {
         return out
       }
     }
-    throw fail(`GET ${path} has more than ${MAX_PAGES} pages; stopping`)
+    throw fail(
+      `GET ${path} still had more after ${MAX_PAGES} pages of ${PER_PAGE}; stopping there to spare your API quota. Is something paging wrongly?`
+    )
   }
 
   const app = (serverId: number, appId: number) => `/servers/${id(serverId)}/webapps/${id(appId)}`
@@ -289,6 +336,24 @@ export function createClient(options: ClientOptions): RunCloudApi {
       return toLiveDomain((await call('GET', `${app(serverId, appId)}/domains/${id(domainId)}`)).body)
     } catch (e) {
       if (e instanceof RunCloudError && e.status === 404) return undefined
+      throw e
+    }
+  }
+
+  /**
+   * A redeploy cannot be read back (the certificate looks the same before and after), and each
+   * one asks Let's Encrypt for a certificate, which limits duplicates: an unanswered redeploy is
+   * reported, never re-sent blind. A 429 was not processed, so `call` has already retried it.
+   */
+  async function redeploy(path: string, what: string): Promise<void> {
+    try {
+      await call('PUT', path, { write: true })
+    } catch (e) {
+      if (e instanceof UnansweredError)
+        throw fail(
+          `redeploying ${what} got no clear answer (${e.message.replace(/^PUT \S+: /, '')}); it may or may not have happened, and it was not sent again to avoid a duplicate certificate. Check SSL/TLS of the web app in RunCloud, or run again.`,
+          e.status
+        )
       throw e
     }
   }
@@ -427,13 +492,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
       return answer ? certificateOf(answer.body) : undefined
     },
     async redeployBasicCertificate(serverId, appId, sslId) {
-      // PUT is the documented redeploy; safe to repeat, so an unanswered one is simply retried once.
-      try {
-        await call('PUT', `${app(serverId, appId)}/ssl/${id(sslId)}`, { write: true })
-      } catch (e) {
-        if (!(e instanceof UnansweredError)) throw e
-        await call('PUT', `${app(serverId, appId)}/ssl/${id(sslId)}`, { write: true })
-      }
+      await redeploy(`${app(serverId, appId)}/ssl/${id(sslId)}`, `the certificate ${sslId}`)
     },
     async getDomainCertificate(serverId, appId, domainId) {
       const answer = await notFoundAsNone(() =>
@@ -442,24 +501,27 @@ export function createClient(options: ClientOptions): RunCloudApi {
       return answer ? certificateOf(answer.body) : undefined
     },
     async redeployDomainCertificate(serverId, appId, domainId, sslId) {
-      try {
-        await call('PUT', `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, { write: true })
-      } catch (e) {
-        if (!(e instanceof UnansweredError)) throw e
-        await call('PUT', `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, { write: true })
-      }
+      await redeploy(
+        `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`,
+        `the certificate ${sslId} of domain ${domainId}`
+      )
     },
     async installDomainCertificate(serverId, appId, domainId) {
-      await call('POST', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`, {
-        write: true,
-        body: {
-          provider: 'letsencrypt',
-          authorizationMethod: 'http-01',
-          environment: 'live',
-          enableHttp: false,
-          enableHsts: false
+      const path = `${app(serverId, appId)}/domains/${id(domainId)}/ssl`
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await call('POST', path, { write: true, body: INSTALL_BODY })
+          return
+        } catch (e) {
+          if (!(e instanceof UnansweredError)) throw e
+          // Read back: a certificate that is there now was installed by this request.
+          const cert = await notFoundAsNone(() => call('GET', path))
+          if (cert && certificateOf(cert.body)) return
+          if (attempt >= MAX_WRITE_ATTEMPTS)
+            throw fail(`installing a certificate on domain ${domainId} failed: ${e.message}`, e.status)
+          log(`RunCloud: ${e.message}; no certificate on domain ${domainId} yet, installing again`)
         }
-      })
+      }
     }
   }
 }
