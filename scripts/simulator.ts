@@ -1,40 +1,86 @@
 /**
- * Start the RunCloud simulator on its own: `npm run simulator -- [--port 8080] [--domains 25]
- * [--rate-limit 60] [--latency 50] [--pagination lastPage]`. Prints the API URL and token, and
- * the world's state on Ctrl-C.
+ * Start the RunCloud simulator on its own:
+ *
+ *   npx tsx scripts/simulator.ts [--port 8080] [--seed demo|empty] [--state world.json] [--domains 25]
+ *     [--rate-limit 60] [--window-ms 60000] [--no-retry-after] [--latency 50]
+ *     [--pagination total_pages|lastPage|none] [--ssl-not-installed message|404] [--token sim-token]
+ *
+ * `--state` loads a world ({"servers": [{"name", "apps": [{"name", "primary", "domains"}]}]}, see
+ * src/simulator/world.ts) instead of a seed. Prints the API URL and token; a control API is served
+ * under /__sim/ (GET state, GET calls, POST/DELETE faults, POST domains). Ctrl-C prints the final state.
  */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startSimulator } from '../src/simulator/server.js'
+import { DEMO_WORLD, loadWorld, seedManyDomains, type World } from '../src/simulator/world.js'
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8080' },
     token: { type: 'string', default: 'sim-token' },
-    domains: { type: 'string', default: '5' },
+    seed: { type: 'string', default: 'demo' },
+    state: { type: 'string' },
+    domains: { type: 'string', default: '0' },
     'rate-limit': { type: 'string' },
+    'window-ms': { type: 'string', default: '60000' },
+    'no-retry-after': { type: 'boolean', default: false },
     latency: { type: 'string' },
-    pagination: { type: 'string', default: 'total_pages' }
+    pagination: { type: 'string', default: 'total_pages' },
+    'ssl-not-installed': { type: 'string', default: 'message' }
   }
 })
+
+function whole(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be a whole number of at least ${min}; got ${raw}`)
+    process.exit(2)
+  }
+  return n
+}
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) {
+    console.error(`--${name} must be one of ${allowed.join(', ')}; got ${raw}`)
+    process.exit(2)
+  }
+  return raw as T
+}
+
+const limit = whole('rate-limit', values['rate-limit'], 1)
 const sim = await startSimulator({
-  port: Number(values.port),
+  port: whole('port', values.port, 0),
   token: values.token,
-  latencyMs: values.latency ? Number(values.latency) : undefined,
-  rateLimit: values['rate-limit'] ? { limit: Number(values['rate-limit']), windowMs: 60_000 } : undefined,
-  pagination: values.pagination as 'total_pages' | 'lastPage' | 'none'
+  latencyMs: whole('latency', values.latency, 0),
+  rateLimit: limit
+    ? {
+        limit,
+        windowMs: whole('window-ms', values['window-ms'], 1) ?? 60_000,
+        retryAfter: !values['no-retry-after']
+      }
+    : undefined,
+  pagination: oneOf('pagination', values.pagination, ['total_pages', 'lastPage', 'none'] as const),
+  sslNotInstalled: oneOf('ssl-not-installed', values['ssl-not-installed'], ['message', '404'] as const),
+  control: true
 })
-const server = sim.addServer({ name: 'web-1' })
-const app = sim.addApp(server.id, { name: 'main', primary: 'main.example.com' })
-sim.seedDomains(
-  server.id,
-  app.id,
-  Array.from({ length: Number(values.domains) }, (_, i) => `site${i + 1}.example.com`)
-)
-console.log(`RunCloud simulator on ${sim.url}`)
-console.log(`  token: ${sim.token}   server "web-1" = ${server.id}, web app "main" = ${app.id}`)
-console.log(
-  `  try: RUNCLOUD_API_TOKEN=${sim.token} npx runcloud-domains export --api-url ${sim.url} --server ${server.id} --app ${app.id}`
-)
+
+let world: World
+if (values.state) world = JSON.parse(readFileSync(values.state, 'utf8')) as World
+else world = oneOf('seed', values.seed, ['demo', 'empty'] as const) === 'demo' ? DEMO_WORLD : { servers: [] }
+loadWorld(sim, world)
+const first = sim.state.apps[0]
+const extra = whole('domains', values.domains, 0) ?? 0
+if (extra && first) seedManyDomains(sim, first.serverId, first.id, extra)
+
+console.log(`RunCloud simulator on ${sim.url}   (API v2: ${sim.urlV2})`)
+console.log(`  token: ${sim.token}`)
+for (const a of sim.state.apps)
+  console.log(`  server ${a.serverId} / web app ${a.id} "${a.name}": ${a.domains.length} domains`)
+if (first)
+  console.log(
+    `  try: RUNCLOUD_API_TOKEN=${sim.token} npx runcloud-domains export --api-url ${sim.url} --server ${first.serverId} --app ${first.id}`
+  )
+console.log(`  control: curl ${sim.url.replace(/\/api\/v3$/, '')}/__sim/state`)
 process.on('SIGINT', () => {
   console.log(JSON.stringify(sim.snapshot(), null, 2))
   console.log(`${sim.calls} calls`)

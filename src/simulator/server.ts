@@ -44,6 +44,12 @@ export interface SimulatorOptions {
   sslNotInstalled?: '404' | 'message'
   /** Largest perPage honoured (RunCloud: 40). */
   maxPerPage?: number
+  /**
+   * Serve a control API under /__sim/ (not counted, no token): GET state, GET calls,
+   * POST faults (a FaultRule as JSON; `path` a string, or `pathRegex`), DELETE faults,
+   * POST domains ({serverId, appId, names}). For the standalone simulator; off by default.
+   */
+  control?: boolean
 }
 
 export interface CallRecord {
@@ -80,6 +86,12 @@ export interface Simulator {
     names: string[],
     settings?: { www?: boolean; redirection?: SimDomain['redirection'] }
   ): void
+  /** Add aliases, each a name or a name with its settings; returns them as stored. */
+  addDomains(
+    serverId: number,
+    appId: number,
+    domains: (string | { name: string; www?: boolean; redirection?: SimDomain['redirection'] })[]
+  ): SimDomain[]
   domains(serverId: number, appId: number): SimDomain[]
   snapshot(): ReturnType<SimState['snapshot']>
   close(): Promise<void>
@@ -144,8 +156,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const meta: Record<string, unknown> = { pagination }
     if (opts.pagination === 'lastPage') meta.lastPage = totalPages
-    else if (opts.pagination === 'none') delete pagination.per_page
-    else pagination.total_pages = totalPages
+    else if (opts.pagination === 'none') {
+      // No totals at all: a client can only stop at a short or empty page.
+      delete pagination.per_page
+      delete pagination.total
+    } else pagination.total_pages = totalPages
     return new Reply(200, { data, meta })
   }
 
@@ -307,8 +322,54 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     s.on('close', () => sockets.delete(s))
   })
 
+  /** The opt-in control API: not part of RunCloud, never counted as a call. */
+  function control(method: string, path: string, raw: string, res: ServerResponse): void {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    let body: Record<string, unknown> = {}
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
+    } catch {
+      return reply(400, { message: 'Malformed JSON.' })
+    }
+    if (method === 'GET' && path === '/state') return reply(200, state.snapshot())
+    if (method === 'GET' && path === '/calls')
+      return reply(200, { calls: callLog.length, byRoute: byRoute() })
+    if (method === 'DELETE' && path === '/faults') {
+      faults = []
+      return reply(200, { message: 'faults cleared' })
+    }
+    if (method === 'POST' && path === '/faults') {
+      const { pathRegex, ...rule } = body as unknown as FaultRule & { pathRegex?: string }
+      if (rule.fault === undefined) return reply(422, { message: 'a fault rule needs "fault"' })
+      faults.push({ ...rule, path: pathRegex ? new RegExp(pathRegex) : rule.path, seen: 0, hit: 0 })
+      return reply(200, { message: 'fault added', faults: faults.length })
+    }
+    if (method === 'POST' && path === '/domains') {
+      const { serverId, appId, names } = body as { serverId?: number; appId?: number; names?: string[] }
+      const app = state.app(Number(serverId), Number(appId))
+      if (!app || !Array.isArray(names)) return reply(422, { message: 'give serverId, appId and names' })
+      state.seedDomains(app.serverId, app.id, names.map(String))
+      return reply(200, { message: `${names.length} domains added` })
+    }
+    return reply(404, { message: 'Not found.' })
+  }
+
+  function byRoute(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const c of callLog) {
+      const k = `${c.method} ${c.path.replace(/\/\d+/g, '/:id')}`
+      out[k] = (out[k] ?? 0) + 1
+    }
+    return out
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim')
+    if (opts.control && url.pathname.startsWith('/__sim/'))
+      return control((req.method ?? 'GET').toUpperCase(), url.pathname.slice('/__sim'.length), raw, res)
     const method = (req.method ?? 'GET').toUpperCase()
     const prefix = /^\/api\/(v2|v3)(\/.*)$/.exec(url.pathname)
     const path = prefix?.[2] ?? url.pathname
@@ -429,14 +490,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return maxInFlight
     },
     callLog,
-    callsByRoute() {
-      const out: Record<string, number> = {}
-      for (const c of callLog) {
-        const k = `${c.method} ${c.path.replace(/\/\d+/g, '/:id')}`
-        out[k] = (out[k] ?? 0) + 1
-      }
-      return out
-    },
+    callsByRoute: byRoute,
     writes() {
       return callLog.filter(c => c.method !== 'GET').length
     },
@@ -453,6 +507,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     addServer: seed => state.addServer(seed),
     addApp: (serverId, seed) => state.addApp(serverId, seed),
     seedDomains: (serverId, appId, names, settings) => state.seedDomains(serverId, appId, names, settings),
+    addDomains(serverId, appId, domains) {
+      const app = state.app(serverId, appId)
+      if (!app) throw new Error(`no app ${serverId}/${appId}`)
+      return domains.map(d => state.addDomain(app, typeof d === 'string' ? { name: d } : d))
+    },
     domains(serverId, appId) {
       return state.app(serverId, appId)?.domains ?? []
     },

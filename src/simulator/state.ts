@@ -42,6 +42,11 @@ export interface AppSeed {
   /** Install a certificate (basic SSL) at creation; default true. */
   certificate?: boolean
   sslFailure?: string
+  /**
+   * SSL state in one place (overrides the fields above): whether a certificate is installed
+   * (basic SSL), advanced mode, AutoSSL, and a failure message for redeploys and installs.
+   */
+  ssl?: { installed?: boolean; advanced?: boolean; autoSsl?: boolean; failure?: string }
 }
 
 const stamp = (): string => new Date().toISOString().replace('T', ' ').slice(0, 19)
@@ -68,12 +73,13 @@ export class SimState {
       name: seed.name,
       serverId,
       domains: [],
-      advancedSsl: seed.advancedSsl ?? false,
-      autoSsl: seed.autoSsl ?? false,
+      advancedSsl: seed.ssl?.advanced ?? seed.advancedSsl ?? false,
+      autoSsl: seed.ssl?.autoSsl ?? seed.autoSsl ?? false,
       sslEvents: []
     }
-    if (seed.sslFailure) app.sslFailure = seed.sslFailure
-    if (seed.certificate ?? true) app.certificateId = this.id()
+    const failure = seed.ssl?.failure ?? seed.sslFailure
+    if (failure) app.sslFailure = failure
+    if (seed.ssl?.installed ?? seed.certificate ?? true) app.certificateId = this.id()
     this.apps.push(app)
     this.addDomain(app, { name: seed.primary, type: 'primary' })
     return app

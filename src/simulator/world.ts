@@ -1,0 +1,85 @@
+/**
+ * Worlds for the simulator: a JSON description of servers, apps and domains (the standalone
+ * simulator's `--state` file), a seeded demo world, and a helper that seeds N domains for benchmarks.
+ */
+import type { Simulator } from './server.js'
+import type { AppSeed, SimDomain } from './state.js'
+
+export interface WorldDomain {
+  name: string
+  www?: boolean
+  redirection?: SimDomain['redirection']
+}
+
+export interface WorldApp extends AppSeed {
+  /** Aliases besides the primary domain. */
+  domains?: (string | WorldDomain)[]
+}
+
+export interface World {
+  servers: { id?: number; name: string; ipAddress?: string; apps?: WorldApp[] }[]
+}
+
+/** Load a world into a simulator; returns the ids given to each server and app, by name. */
+export function loadWorld(
+  sim: Simulator,
+  world: World
+): { servers: Record<string, number>; apps: Record<string, number> } {
+  if (!world || !Array.isArray(world.servers))
+    throw new Error(
+      'A simulator world is {"servers": [{"name": ..., "apps": [{"name", "primary", "domains": [...]}]}]}'
+    )
+  const ids = { servers: {} as Record<string, number>, apps: {} as Record<string, number> }
+  for (const s of world.servers) {
+    const server = sim.state.addServer(s)
+    ids.servers[s.name] = server.id
+    for (const a of s.apps ?? []) {
+      const app = sim.addApp(server.id, a)
+      ids.apps[`${s.name}/${a.name}`] = app.id
+      sim.addDomains(server.id, app.id, a.domains ?? [])
+    }
+  }
+  return ids
+}
+
+/** The demo world: one server, a WordPress network with a few mapped domains, and a shop on advanced SSL. */
+export const DEMO_WORLD: World = {
+  servers: [
+    {
+      name: 'web-1',
+      apps: [
+        {
+          name: 'wordpress',
+          primary: 'network.example.com',
+          domains: [
+            { name: 'shop.example.com', www: true, redirection: 'non-www' },
+            { name: 'blog.example.com', www: true, redirection: 'non-www' },
+            { name: 'old-campaign.example.com', www: false, redirection: 'none' }
+          ]
+        },
+        {
+          name: 'store',
+          primary: 'store.example.net',
+          ssl: { advanced: true, autoSsl: false },
+          domains: ['eu.store.example.net']
+        }
+      ]
+    }
+  ]
+}
+
+/**
+ * Seed `count` aliases named `<prefix><n>.example.com` (n from 1) with the action's default
+ * settings, for benchmarks and large-list tests; returns the names.
+ */
+export function seedManyDomains(
+  sim: Simulator,
+  serverId: number,
+  appId: number,
+  count: number,
+  prefix = 'site'
+): string[] {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}${i + 1}.example.com`)
+  sim.seedDomains(serverId, appId, names)
+  return names
+}
