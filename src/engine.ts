@@ -286,11 +286,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
 
     // apply, or drift with reconcile: the safety check comes before any write.
     if (isUnsafe(plan) && !settings.force) {
+      const messages = plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message)
       throw new RunError(
-        plan.apps
-          .filter(a => a.safety.unsafe)
-          .map(a => a.safety.message)
-          .join('\n')
+        `${messages.join('\n')}\nNothing was written. If this is intended, run again with force: true.`
       )
     }
     if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {

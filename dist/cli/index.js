@@ -49612,7 +49612,7 @@ function safety(appLabel, removals, total, maxPercent) {
     if (unsafe) {
         verdict.message =
             `Unsafe plan for ${appLabel}: it removes ${removals} of ${total} domains (${percent}%), ` +
-                `more than max-removal-percent ${maxPercent}%. Nothing was written. If this is intended, run again with force: true.`;
+                `more than max-removal-percent ${maxPercent}%; it is applied only with force: true.`;
     }
     return verdict;
 }
@@ -50178,10 +50178,8 @@ async function execute(input) {
         }
         // apply, or drift with reconcile: the safety check comes before any write.
         if (isUnsafe(plan) && !settings.force) {
-            throw new RunError(plan.apps
-                .filter(a => a.safety.unsafe)
-                .map(a => a.safety.message)
-                .join('\n'));
+            const messages = plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message);
+            throw new RunError(`${messages.join('\n')}\nNothing was written. If this is intended, run again with force: true.`);
         }
         if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {
             await applyPlan(plan, {
@@ -50584,19 +50582,29 @@ function excerpt(body, max = 100) {
 
 ;// CONCATENATED MODULE: ./src/runcloud/pacer.ts
 /**
- * Paces RunCloud requests from what the API says, never from an assumed rate: at most
- * `concurrency` in flight; when `X-RateLimit-Remaining` reaches 0 or a 429 arrives, new requests
- * wait for `Retry-After` (or, without it, for the window to pass). A fast account is not slowed.
+ * Paces RunCloud requests from what the API says, never from an assumed rate:
+ * - at most `concurrency` requests hold a slot at once;
+ * - `X-RateLimit-Remaining` is a budget: once the requests already on the wire would use it up,
+ *   new ones wait for their answers instead of provoking a 429 (each 429 still costs quota);
+ * - when the budget reaches 0 or a 429 arrives, new requests wait for `Retry-After`, else
+ *   for the window to pass (measured from the first answer of the window we saw).
+ * An account whose answers carry no rate-limit headers, or a large remaining figure, is not slowed.
  */
 class Pacer {
     concurrency;
     windowMs;
     sleep;
     now;
-    inFlight = 0;
-    waiting = [];
+    /** Slots held (a request holds its slot from acquire to release, waits included). */
+    held = 0;
+    slotQueue = [];
+    /** Requests on the wire: sent, not yet answered. */
+    sent = 0;
+    /** Requests the server will still accept in this window, less those sent since it said so. */
+    budget;
+    budgetWaiters = [];
     blockedUntil = 0;
-    /** When the current rate-limit window was first seen (the first answer with remaining = limit - 1). */
+    /** When the current rate-limit window was first seen (an answer with remaining = limit - 1). */
     windowStart;
     constructor(concurrency, windowMs, sleep, now = Date.now) {
         this.concurrency = concurrency;
@@ -50606,27 +50614,47 @@ class Pacer {
     }
     /** Total time spent waiting on the rate limit, ms (for reports and the benchmark). */
     waitedMs = 0;
+    /** Wait for a slot, for any rate-limit block to pass, and for budget; then count the request as sent. */
     async acquire() {
-        if (this.inFlight >= this.concurrency)
-            await new Promise(resolve => this.waiting.push(resolve));
+        if (this.held >= this.concurrency)
+            await new Promise(resolve => this.slotQueue.push(resolve));
         else
-            this.inFlight++;
+            this.held++;
         for (;;) {
             const wait = this.blockedUntil - this.now();
-            if (wait <= 0)
-                return;
-            this.waitedMs += wait;
-            await this.sleep(wait);
+            if (wait > 0) {
+                this.waitedMs += wait;
+                await this.sleep(wait);
+                continue;
+            }
+            // Out of budget with answers still to come: those answers say what is left (or block).
+            // With nothing on the wire there is nobody to wait for: send, and learn from the answer.
+            if (this.budget !== undefined && this.budget <= 0 && this.sent > 0) {
+                await new Promise(resolve => this.budgetWaiters.push(resolve));
+                continue;
+            }
+            break;
         }
+        this.sent++;
+        if (this.budget !== undefined)
+            this.budget--;
     }
+    /**
+     * Give the slot back. Call `observe` first when there was an answer, so that requests woken
+     * here see the budget it brought.
+     */
     release() {
-        const next = this.waiting.shift();
+        this.sent--;
+        const woken = this.budgetWaiters.splice(0);
+        for (const w of woken)
+            w();
+        const next = this.slotQueue.shift();
         if (next)
             next();
         else
-            this.inFlight--;
+            this.held--;
     }
-    /** Learn from an answer's status and headers. */
+    /** Learn from an answer's status and headers (before `release` of the same request). */
     observe(status, headers) {
         const header = (name) => {
             const v = headers[name];
@@ -50635,18 +50663,28 @@ class Pacer {
         const now = this.now();
         const retryAfter = parseRetryAfter(header('retry-after'), now);
         const limit = Number(header('x-ratelimit-limit'));
-        const remaining = header('x-ratelimit-remaining');
-        if (remaining !== undefined && Number.isFinite(limit) && Number(remaining) === limit - 1)
+        const rawRemaining = header('x-ratelimit-remaining');
+        const remaining = rawRemaining === undefined ? NaN : Number(rawRemaining);
+        if (Number.isFinite(limit) && remaining === limit - 1)
             this.windowStart = now;
         if (status === 429) {
             this.block(now + (retryAfter ?? this.untilWindowPasses(now)));
         }
-        else if (remaining !== undefined && Number(remaining) <= 0) {
+        else if (remaining <= 0) {
             this.block(now + (retryAfter ?? this.untilWindowPasses(now)));
+        }
+        else if (Number.isFinite(remaining)) {
+            // The other requests on the wire may not be counted in this figure yet: assume they will be.
+            this.budget = remaining - (this.sent - 1);
+        }
+        else if (status < 400) {
+            // No rate-limit headers on a success: nothing to go by, so no gate.
+            this.budget = undefined;
         }
     }
     untilWindowPasses(now) {
-        // Without Retry-After: wait until a window that started when we first saw it has passed.
+        // Without Retry-After: wait until a window that started when we first saw it has passed
+        // (plus a little, as our first answer arrives after the server opened the window).
         if (this.windowStart !== undefined && now - this.windowStart < this.windowMs)
             return this.windowStart + this.windowMs - now + 50;
         return this.windowMs;
@@ -50655,6 +50693,8 @@ class Pacer {
         if (until > this.blockedUntil)
             this.blockedUntil = until;
         this.windowStart = undefined;
+        // A new window brings a new budget, which the first answer after it will tell.
+        this.budget = undefined;
     }
 }
 /** `Retry-After` as seconds or an HTTP date → ms from now; undefined when absent or unreadable. */
@@ -50677,6 +50717,16 @@ const MAX_PAGES = 500;
 const MAX_RATE_RETRIES = 30;
 /** A write that may have landed is re-sent at most this many times after reading back. */
 const MAX_WRITE_ATTEMPTS = 3;
+/** Connection errors that prove the request never reached the server: safe to send again, even a write. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+/** The documented body of an advanced-SSL install (runcloud-api.md). */
+const INSTALL_BODY = {
+    provider: 'letsencrypt',
+    authorizationMethod: 'http-01',
+    environment: 'live',
+    enableHttp: false,
+    enableHsts: false
+};
 const REDIRECTIONS = ['none', 'www', 'non-www'];
 function truthy(v) {
     return v === true || v === 1 || v === '1' || v === 'true';
@@ -50719,15 +50769,29 @@ function certificateOf(body) {
     const id = Number(inner.id);
     return Number.isInteger(id) && id > 0 ? { id } : undefined;
 }
-/** Total pages from either envelope shape (`meta.pagination.total_pages`, or `meta.lastPage`). */
+/**
+ * Page totals from either envelope shape (`meta.pagination.total_pages`, or `meta.lastPage`),
+ * and the item total and page size when given.
+ */
 function pagesOf(body) {
     const meta = body && typeof body === 'object' ? body.meta : undefined;
-    const p = meta?.pagination;
-    const total = Number(p?.total_pages ?? meta?.lastPage ?? meta?.last_page ?? p?.lastPage);
-    const perPage = Number(p?.per_page ?? meta?.per_page);
+    const p = meta?.pagination && typeof meta.pagination === 'object'
+        ? meta.pagination
+        : undefined;
+    const num = (...vs) => {
+        for (const v of vs) {
+            const n = typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN;
+            if (Number.isInteger(n) && n >= 0)
+                return n;
+        }
+        return undefined;
+    };
+    const pages = num(p?.total_pages, meta?.lastPage, meta?.last_page, p?.lastPage);
+    const perPage = num(p?.per_page, meta?.per_page, meta?.perPage);
     return {
-        total: Number.isFinite(total) && total > 0 ? total : undefined,
-        perPage: Number.isFinite(perPage) && perPage > 0 ? perPage : undefined
+        pages: pages !== undefined && pages > 0 ? pages : undefined,
+        items: num(p?.total, meta?.total),
+        perPage: perPage !== undefined && perPage > 0 ? perPage : undefined
     };
 }
 const id = (n) => {
@@ -50805,7 +50869,8 @@ function createClient(options) {
                 const kind = err.name === 'TimeoutError' || err.name === 'AbortError'
                     ? `no answer within ${Math.round(timeoutMs / 1000)} s`
                     : `connection failed (${err.code ?? err.name ?? 'error'})`;
-                if (opts.write)
+                // A write may have landed unless the connection was never made: the caller reads back.
+                if (opts.write && !NOT_SENT.has(err.code ?? ''))
                     throw new UnansweredError(`${what}: ${kind}`, { secrets });
                 if (attempt < retries) {
                     await backoff(attempt++, `${what}: ${kind}`);
@@ -50813,8 +50878,9 @@ function createClient(options) {
                 }
                 throw fail(`RunCloud did not answer ${what}: ${kind}, after ${attempt + 1} attempts`);
             }
-            pacer.release();
+            // Observe before release: requests woken by the release see the budget this answer brought.
             pacer.observe(status, headers);
+            pacer.release();
             if (status === 429) {
                 if (rateRetries++ < MAX_RATE_RETRIES) {
                     log(`RunCloud rate limit reached (HTTP 429); waiting as the API asks`);
@@ -50852,28 +50918,45 @@ function createClient(options) {
             return { status, body };
         }
     }
+    /**
+     * Every page of a list, at one call a page: stops at the last page by the totals when given,
+     * else at a short or empty page. Bounded, and a server that ignores `page` is caught at once.
+     */
     async function listAll(path, map, query = {}) {
         const out = [];
+        let seen = 0;
+        let previous = '';
         for (let page = 1; page <= MAX_PAGES; page++) {
             const { body } = await call('GET', path, { query: { ...query, page, perPage: PER_PAGE } });
             const data = body && typeof body === 'object' ? body.data : undefined;
             if (!Array.isArray(data))
-                throw fail(`RunCloud answered GET ${path} without a data list`);
+                throw fail(`RunCloud answered GET ${path} without a "data" list (page ${page}); is api-url right?`);
+            if (data.length === 0)
+                return out;
+            const fingerprint = JSON.stringify(data);
+            if (page > 1 && fingerprint === previous)
+                throw fail(`RunCloud answered GET ${path} with the same items for page ${page - 1} and ${page}; stopping`);
+            previous = fingerprint;
+            seen += data.length;
             for (const raw of data) {
                 const item = map(raw);
                 if (item !== undefined)
                     out.push(item);
             }
-            const { total, perPage } = pagesOf(body);
-            if (total !== undefined) {
-                if (page >= total)
+            const { pages, items, perPage } = pagesOf(body);
+            if (pages !== undefined) {
+                if (page >= pages)
                     return out;
             }
-            else if (data.length === 0 || data.length < (perPage ?? PER_PAGE)) {
+            else if (items !== undefined) {
+                if (seen >= items)
+                    return out;
+            }
+            else if (data.length < (perPage ?? PER_PAGE)) {
                 return out;
             }
         }
-        throw fail(`GET ${path} has more than ${MAX_PAGES} pages; stopping`);
+        throw fail(`GET ${path} still had more after ${MAX_PAGES} pages of ${PER_PAGE}; stopping there to spare your API quota. Is something paging wrongly?`);
     }
     const app = (serverId, appId) => `/servers/${id(serverId)}/webapps/${id(appId)}`;
     const named = (raw) => {
@@ -50914,6 +50997,21 @@ function createClient(options) {
         catch (e) {
             if (e instanceof RunCloudError && e.status === 404)
                 return undefined;
+            throw e;
+        }
+    }
+    /**
+     * A redeploy cannot be read back (the certificate looks the same before and after), and each
+     * one asks Let's Encrypt for a certificate, which limits duplicates: an unanswered redeploy is
+     * reported, never re-sent blind. A 429 was not processed, so `call` has already retried it.
+     */
+    async function redeploy(path, what) {
+        try {
+            await call('PUT', path, { write: true });
+        }
+        catch (e) {
+            if (e instanceof UnansweredError)
+                throw fail(`redeploying ${what} got no clear answer (${e.message.replace(/^PUT \S+: /, '')}); it may or may not have happened, and it was not sent again to avoid a duplicate certificate. Check SSL/TLS of the web app in RunCloud, or run again.`, e.status);
             throw e;
         }
     }
@@ -51055,41 +51153,34 @@ function createClient(options) {
             return answer ? certificateOf(answer.body) : undefined;
         },
         async redeployBasicCertificate(serverId, appId, sslId) {
-            // PUT is the documented redeploy; safe to repeat, so an unanswered one is simply retried once.
-            try {
-                await call('PUT', `${app(serverId, appId)}/ssl/${id(sslId)}`, { write: true });
-            }
-            catch (e) {
-                if (!(e instanceof UnansweredError))
-                    throw e;
-                await call('PUT', `${app(serverId, appId)}/ssl/${id(sslId)}`, { write: true });
-            }
+            await redeploy(`${app(serverId, appId)}/ssl/${id(sslId)}`, `the certificate ${sslId}`);
         },
         async getDomainCertificate(serverId, appId, domainId) {
             const answer = await notFoundAsNone(() => call('GET', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`));
             return answer ? certificateOf(answer.body) : undefined;
         },
         async redeployDomainCertificate(serverId, appId, domainId, sslId) {
-            try {
-                await call('PUT', `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, { write: true });
-            }
-            catch (e) {
-                if (!(e instanceof UnansweredError))
-                    throw e;
-                await call('PUT', `${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, { write: true });
-            }
+            await redeploy(`${app(serverId, appId)}/domains/${id(domainId)}/ssl/${id(sslId)}`, `the certificate ${sslId} of domain ${domainId}`);
         },
         async installDomainCertificate(serverId, appId, domainId) {
-            await call('POST', `${app(serverId, appId)}/domains/${id(domainId)}/ssl`, {
-                write: true,
-                body: {
-                    provider: 'letsencrypt',
-                    authorizationMethod: 'http-01',
-                    environment: 'live',
-                    enableHttp: false,
-                    enableHsts: false
+            const path = `${app(serverId, appId)}/domains/${id(domainId)}/ssl`;
+            for (let attempt = 1;; attempt++) {
+                try {
+                    await call('POST', path, { write: true, body: INSTALL_BODY });
+                    return;
                 }
-            });
+                catch (e) {
+                    if (!(e instanceof UnansweredError))
+                        throw e;
+                    // Read back: a certificate that is there now was installed by this request.
+                    const cert = await notFoundAsNone(() => call('GET', path));
+                    if (cert && certificateOf(cert.body))
+                        return;
+                    if (attempt >= MAX_WRITE_ATTEMPTS)
+                        throw fail(`installing a certificate on domain ${domainId} failed: ${e.message}`, e.status);
+                    log(`RunCloud: ${e.message}; no certificate on domain ${domainId} yet, installing again`);
+                }
+            }
         }
     };
 }

@@ -88,7 +88,7 @@ function safety(appLabel: string, removals: number, total: number, maxPercent: n
   if (unsafe) {
     verdict.message =
       `Unsafe plan for ${appLabel}: it removes ${removals} of ${total} domains (${percent}%), ` +
-      `more than max-removal-percent ${maxPercent}%. Nothing was written. If this is intended, run again with force: true.`
+      `more than max-removal-percent ${maxPercent}%; it is applied only with force: true.`
   }
   return verdict
 }
