@@ -186,3 +186,24 @@ describe('speed', () => {
     expect(m.apps.reduce((n, a) => n + a.domains.length, 0)).toBe(10_000)
   })
 })
+
+describe('domains.schema.json validates like the parser', () => {
+  it('accepts the valid fixtures and rejects structural mistakes', async () => {
+    const { default: Ajv2020 } = await import('ajv/dist/2020.js')
+    const ajv = new Ajv2020({ strict: false })
+    const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')))
+    const { parse } = await import('yaml')
+    for (const f of readdirSync(validDir).filter(x => x.endsWith('.yml') && !x.startsWith('comments-only'))) {
+      expect([f, validate(parse(readFileSync(join(validDir, f), 'utf8')))]).toEqual([f, true])
+    }
+    for (const bad of [
+      { version: 2, apps: [] },
+      { apps: [], domain: [] },
+      { apps: [{ server: 1, app: 2, domain: [] }] },
+      { apps: [{ server: 0, app: 2, domains: [] }] },
+      { domains: [{ name: 'a.com', wwww: true }] }
+    ]) {
+      expect([bad, validate(bad)]).toEqual([bad, false])
+    }
+  })
+})

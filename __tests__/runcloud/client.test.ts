@@ -332,3 +332,327 @@ describe('credentials never leak', () => {
     }
   })
 })
+
+describe('lists, further', () => {
+  it.each(['total_pages', 'lastPage', 'none'] as const)(
+    'finds a domain alone on the last of several pages (%s), at ceil(N/40) calls',
+    async pagination => {
+      await setup({ pagination })
+      // 1 primary + 80 = 81 domains: pages of 40, 40 and 1.
+      sim.seedDomains(
+        sid,
+        aid,
+        Array.from({ length: 80 }, (_, i) => `p${i}.example.com`)
+      )
+      const api = client()
+      const all = await api.listDomains(sid, aid)
+      expect(all.at(-1)?.name).toBe('p79.example.com')
+      expect(new Set(all.map(d => d.id)).size).toBe(81)
+      expect(api.calls).toBe(3)
+      expect(sim.callLog.map(c => c.status)).toEqual([200, 200, 200])
+    }
+  )
+  it('an app with no aliases costs one call', async () => {
+    await setup()
+    const api = client()
+    expect(await api.listDomains(sid, aid)).toHaveLength(1)
+    expect(api.calls).toBe(1)
+  })
+  it('stops at once when the server repeats a page (ignores `page`), instead of paging 500 times', async () => {
+    await setup({ pagination: 'none' })
+    const page = JSON.stringify({
+      data: Array.from({ length: 40 }, (_, i) => ({
+        id: i + 1,
+        name: `r${i}.example.com`,
+        type: 'alias',
+        www: 0
+      })),
+      meta: { pagination: {} }
+    })
+    sim.inject({
+      method: 'GET',
+      path: /\/domains$/,
+      times: Infinity,
+      fault: { status: 200, body: page, contentType: 'application/json' }
+    })
+    const api = client()
+    await expect(api.listDomains(sid, aid)).rejects.toThrow(/same items for page 1 and 2/)
+    expect(api.calls).toBe(2)
+  })
+  it('a list answer without a data list is an error that suggests checking api-url', async () => {
+    await setup()
+    sim.inject({
+      method: 'GET',
+      fault: { status: 200, body: '{"hello":"world"}', contentType: 'application/json' }
+    })
+    await expect(client().listDomains(sid, aid)).rejects.toThrow(/without a "data" list.*api-url/)
+  })
+})
+
+describe('name resolution, further', () => {
+  it('pages through search results to the exact name, and says when a name is ambiguous', async () => {
+    await setup()
+    // 50 servers whose names contain "shop", then "shop" itself: its match is on page 2.
+    for (let i = 0; i < 50; i++) sim.addServer({ name: `shop-${i}` })
+    const shop = sim.addServer({ name: 'shop' }).id
+    const api = client()
+    expect(await api.resolveServer('shop')).toBe(shop)
+    expect(api.calls).toBe(2)
+    expect(sim.callLog.every(c => c.path === '/servers')).toBe(true)
+    sim.addServer({ name: 'twin' })
+    sim.addServer({ name: 'twin' })
+    await expect(api.resolveServer('twin')).rejects.toThrow(/2 servers are named "twin".*write the id/)
+  })
+  it('an app name on an unknown server says which server; an unknown app name says so', async () => {
+    await setup()
+    const api = client()
+    await expect(api.resolveApp(424242, 'main')).rejects.toThrow(/server 424242 was not found/)
+    await expect(api.resolveApp(sid, 'mian')).rejects.toThrow(/no web app on server \d+ named "mian"/)
+    expect(await api.resolveApp(sid, 77)).toBe(77)
+  })
+  it('escapes a name in the query string', async () => {
+    await setup()
+    const api = client()
+    await expect(api.resolveServer('a&page=9 b')).rejects.toThrow(/no server named/)
+    const raw = sim.callLog[0]!
+    expect(raw.path).toBe('/servers')
+    expect(sim.callLog).toHaveLength(1)
+  })
+})
+
+describe('writes, every fault', () => {
+  beforeEach(() => setup())
+  const posts = () => sim.callLog.filter(c => c.method === 'POST')
+  const deletes = () => sim.callLog.filter(c => c.method === 'DELETE')
+
+  it.each(['reset', 'stall', 'html', { status: 502 }] as const)(
+    'a removal that did not land (%j) is read back, sent again, and done once',
+    async fault => {
+      sim.seedDomains(sid, aid, ['a.example.com'])
+      const api = client()
+      const [, a] = await api.listDomains(sid, aid)
+      sim.inject({ method: 'DELETE', fault })
+      expect(await api.removeDomain(sid, aid, a!)).toMatchObject({ status: 'done' })
+      expect(names()).toEqual(['main.example.com'])
+      expect(deletes()).toHaveLength(2)
+      // The read-back in between: one GET of that domain.
+      expect(
+        sim.callLog.filter(c => c.method === 'GET' && c.path.endsWith(`/domains/${a!.id}`))
+      ).toHaveLength(1)
+    }
+  )
+  it('a removal that landed but whose connection was reset is done, not sent again', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com'])
+    const api = client()
+    const [, a] = await api.listDomains(sid, aid)
+    sim.inject({ method: 'DELETE', fault: 'applied-reset' })
+    expect(await api.removeDomain(sid, aid, a!)).toMatchObject({ status: 'done', detail: /reading back/ })
+    expect(deletes()).toHaveLength(1)
+  })
+  it('an update that did not land is sent again; one that never lands stops after a bound', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com', 'b.example.com'])
+    const api = client()
+    const [, a, b] = await api.listDomains(sid, aid)
+    sim.inject({ method: 'PATCH', fault: 'reset' })
+    expect((await api.updateDomain(sid, aid, a!, { www: false, redirection: 'www' })).status).toBe('done')
+    expect(sim.domains(sid, aid)[1]).toMatchObject({ www: false, redirection: 'www' })
+    sim.inject({ method: 'PATCH', fault: { status: 500 }, times: Infinity })
+    await expect(api.updateDomain(sid, aid, b!, { www: false, redirection: 'none' })).rejects.toThrow(
+      /changing b\.example\.com failed/
+    )
+    expect(sim.callLog.filter(c => c.method === 'PATCH')).toHaveLength(1 + 1 + 3)
+  })
+  it('a 429 on a write is waited out and sent again (RunCloud did not process it), once in state', async () => {
+    sim.inject({ method: 'POST', fault: { status: 429, retryAfter: 0 } })
+    const api = client()
+    expect((await api.addDomain(sid, aid, 'a.example.com', settings)).status).toBe('done')
+    expect(posts().map(c => c.status)).toEqual([429, 200])
+    expect(names().filter(n => n === 'a.example.com')).toHaveLength(1)
+  })
+  it('adding the same name concurrently twice leaves one domain: one done, one no-op', async () => {
+    const api = client()
+    const outs = await Promise.all([
+      api.addDomain(sid, aid, 'a.example.com', settings),
+      api.addDomain(sid, aid, 'a.example.com', settings)
+    ])
+    expect(outs.map(o => o.status).sort()).toEqual(['done', 'noop'])
+    expect(names().filter(n => n === 'a.example.com')).toHaveLength(1)
+  })
+  it('an invalid redirection is refused with RunCloud’s field message, nothing added', async () => {
+    await expect(
+      client().addDomain(sid, aid, 'a.example.com', { www: true, redirection: 'sideways' as 'www' })
+    ).rejects.toThrow(/422.*redirection is invalid/)
+    expect(names()).toEqual(['main.example.com'])
+  })
+  it('a write to a server that refuses connections fails after bounded attempts, nothing written', async () => {
+    const closed = await startSimulator({ token: TOKEN })
+    const url = closed.url
+    await closed.close()
+    const api = createClient({ baseUrl: url, token: TOKEN, concurrency: 1, backoffMs: 1, retries: 2 })
+    await expect(api.addDomain(sid, aid, 'a.example.com', settings)).rejects.toThrow(
+      /did not answer POST .*connection failed \(ECONNREFUSED\), after 3 attempts/
+    )
+    expect(api.calls).toBe(3)
+  })
+  it('ids must be integers: nothing is sent for a bad id', async () => {
+    const api = client()
+    await expect(api.getDomain(sid, aid, 1.5)).rejects.toThrow(/ids must be integers/)
+    await expect(api.listDomains(Number.NaN, aid)).rejects.toThrow(/ids must be integers/)
+    expect(api.calls).toBe(0)
+  })
+})
+
+describe('faults on reads, further', () => {
+  it('a read that never answers fails with the timeout, after bounded attempts', async () => {
+    await setup()
+    sim.inject({ method: 'GET', fault: 'stall', times: Infinity })
+    const api = client({ retries: 1, timeoutMs: 150 })
+    await expect(api.listDomains(sid, aid)).rejects.toThrow(
+      /no answer within 0 s, after 2 attempts|no answer within/
+    )
+    expect(api.calls).toBe(2)
+  })
+  it('403 and the v2 variant of a refusal say what to do', async () => {
+    await setup()
+    sim.inject({ fault: { status: 403 } })
+    await expect(client().ping()).rejects.toThrow(/refused the API token \(HTTP 403\).*Settings → API Key/)
+    const v2 = createClient({ baseUrl: sim.urlV2, apiKey: KEY, apiSecret: 'nope-secret', concurrency: 1 })
+    await expect(v2.ping()).rejects.toThrow(
+      /refused the API key and secret \(HTTP 401\).*discontinued.*api-token/
+    )
+  })
+  it('4xx errors carry the status; an HTML 404 page is excerpted, whitespace folded', async () => {
+    await setup()
+    sim.inject({
+      method: 'GET',
+      fault: {
+        status: 404,
+        body: `<html>\n  <body>\n\n   <h1>Not   Found</h1>${'x'.repeat(300)}</body></html>`
+      }
+    })
+    const err = (await client()
+      .getSslMode(sid, aid)
+      .then(
+        () => undefined,
+        (e: unknown) => e
+      )) as RunCloudError | undefined
+    // A 404 on the SSL mode reads as "not advanced" (no advanced route): no error at all.
+    expect(err).toBeUndefined()
+    sim.inject({
+      method: 'GET',
+      fault: { status: 418, body: `<p>I'm\n\n a    teapot</p>${'y'.repeat(300)}` }
+    })
+    const e2 = (await client()
+      .ping()
+      .catch((e: unknown) => e)) as RunCloudError
+    expect(e2.status).toBe(418)
+    expect(e2.message).toMatch(/HTTP 418: non-JSON body "I'm a teapot y+…"/)
+    expect(e2.message.length).toBeLessThan(250)
+  })
+})
+
+describe('pacing, further', () => {
+  it('alone on the account, a burst at concurrency 4 provokes no 429: the budget holds it back', async () => {
+    await setup({ rateLimit: { limit: 6, windowMs: 500 } })
+    const api = client({ concurrency: 4, rateWindowMs: 500 })
+    const started = Date.now()
+    await Promise.all(Array.from({ length: 14 }, () => api.ping()))
+    expect(sim.callLog.filter(c => c.status === 429)).toHaveLength(0)
+    expect(api.calls).toBe(14)
+    // 14 requests at 6 a window need at least two window changes.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 500 - 100)
+  })
+  it('a fast account (high limit) is not slowed at all', async () => {
+    await setup({ rateLimit: { limit: 10_000, windowMs: 60_000 } })
+    const api = client({ concurrency: 4, rateWindowMs: 60_000 })
+    const started = Date.now()
+    await Promise.all(Array.from({ length: 40 }, () => api.ping()))
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(api.calls).toBe(40)
+  })
+  it.each([true, false])(
+    'a 429 storm caused by another consumer completes (Retry-After sent: %s), waiting about one window',
+    async retryAfter => {
+      await setup({ rateLimit: { limit: 5, windowMs: 800, retryAfter } })
+      // Someone else spends the whole window first.
+      for (let i = 0; i < 5; i++)
+        await fetch(`${sim.url}/ping`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      const api = client({ concurrency: 4, rateWindowMs: 800 })
+      const started = Date.now()
+      await Promise.all(Array.from({ length: 8 }, () => api.ping()))
+      const took = Date.now() - started
+      const ours = sim.callLog.slice(5)
+      expect(ours.filter(c => c.status === 200)).toHaveLength(8)
+      // Each 429 made every request wait: at most one 429 per request in flight per window.
+      expect(ours.filter(c => c.status === 429).length).toBeLessThanOrEqual(4 * 2)
+      expect(api.calls).toBe(ours.length)
+      expect(took).toBeGreaterThanOrEqual(500)
+      expect(took).toBeLessThan(4 * 800)
+    }
+  )
+  it('gives up after a bounded number of 429s on one request', async () => {
+    await setup()
+    sim.inject({ fault: { status: 429, retryAfter: 0 }, times: Infinity })
+    const api = client({ concurrency: 1 })
+    await expect(api.ping()).rejects.toThrow(/kept answering HTTP 429/)
+    expect(api.calls).toBe(31)
+  })
+})
+
+describe('SSL, further', () => {
+  it('a redeploy that got no clear answer is reported, never re-sent blind', async () => {
+    await setup()
+    const api = client()
+    const cert = await api.getBasicCertificate(sid, aid)
+    sim.inject({ method: 'PUT', fault: 'applied-500' })
+    await expect(api.redeployBasicCertificate(sid, aid, cert!.id)).rejects.toThrow(
+      /may or may not have happened.*not sent again/
+    )
+    expect(sim.callLog.filter(c => c.method === 'PUT')).toHaveLength(1)
+    expect(sim.state.app(sid, aid)?.sslEvents).toEqual(['redeploy'])
+  })
+  it('a redeploy refused (DNS not pointing here) fails with RunCloud’s message', async () => {
+    await setup()
+    const app = sim.addApp(sid, {
+      name: 'dns',
+      primary: 'dns.example.com',
+      ssl: { failure: 'DNS not pointing to server' }
+    })
+    const api = client()
+    const cert = await api.getBasicCertificate(sid, app.id)
+    await expect(api.redeployBasicCertificate(sid, app.id, cert!.id)).rejects.toThrow(/422: DNS not pointing/)
+  })
+  it('an install that landed but answered 500 is read back and done, once; one that did not land is sent again', async () => {
+    await setup()
+    const adv = sim.addApp(sid, {
+      name: 'adv',
+      primary: 'adv.example.com',
+      ssl: { advanced: true, autoSsl: false }
+    })
+    sim.addDomains(sid, adv.id, ['b.example.com'])
+    const api = client()
+    const [a, b] = await api.listDomains(sid, adv.id)
+    sim.inject({ method: 'POST', path: /\/ssl$/, fault: 'applied-500' })
+    await api.installDomainCertificate(sid, adv.id, a!.id)
+    sim.inject({ method: 'POST', path: /\/ssl$/, fault: 'reset' })
+    await api.installDomainCertificate(sid, adv.id, b!.id)
+    expect(adv.sslEvents).toEqual(['install adv.example.com', 'install b.example.com'])
+    expect(sim.callLog.filter(c => c.method === 'POST').map(c => c.status)).toEqual([500, -1, 200])
+  })
+  it('basic SSL read on an advanced app, and unknown shapes of the mode, read as none / false', async () => {
+    await setup()
+    const adv = sim.addApp(sid, { name: 'adv', primary: 'adv.example.com', ssl: { advanced: true } })
+    const api = client()
+    expect(await api.getBasicCertificate(sid, adv.id)).toBeUndefined()
+    sim.inject({
+      method: 'GET',
+      path: /\/ssl\/advanced$/,
+      fault: {
+        status: 200,
+        body: '{"data":{"advanced_ssl":1,"auto_ssl":"1"}}',
+        contentType: 'application/json'
+      }
+    })
+    expect(await api.getSslMode(sid, aid)).toEqual({ advanced: true, autoSsl: true })
+  })
+})

@@ -1,0 +1,109 @@
+/** The engine in-process against the simulator: the choices the README documents under "Behaviour in detail". */
+import { execute, type EngineInput } from '../src/engine.js'
+import { BufferLogger } from '../src/logger.js'
+import { createClient } from '../src/runcloud/client.js'
+import { readSettings } from '../src/settings.js'
+import { startSimulator, type Simulator } from '../src/simulator/server.js'
+import { makeRepo, type TempRepo } from '../scripts/lib/git-repo.js'
+
+let sim: Simulator
+let sid: number
+let aid: number
+let repo: TempRepo | undefined
+beforeEach(async () => {
+  sim = await startSimulator({ token: 'tk' })
+  sid = sim.addServer({ name: 'web-1' }).id
+  aid = sim.addApp(sid, { name: 'main', primary: 'main.example.com' }).id
+})
+afterEach(async () => {
+  await sim.close()
+  repo?.cleanup()
+  repo = undefined
+})
+
+const m = (domains: string[], app: number | string = aid) =>
+  `version: 1\napps:\n  - server: ${sid}\n    app: ${typeof app === 'string' ? JSON.stringify(app) : app}\n    domains: [${domains.join(', ')}]\n`
+
+async function run(commits: (string | null)[], inputs: Record<string, string>) {
+  repo = makeRepo(commits.map(c => ({ 'domains.yml': c })))
+  const settings = readSettings(n => ({ 'api-url': sim.url, ...inputs })[n] ?? '')
+  const log = new BufferLogger()
+  const input: EngineInput = {
+    settings,
+    workspace: repo.dir,
+    event: { eventName: 'push', payload: { before: repo.shas[repo.shas.length - 2] } },
+    createApi: () => createClient({ baseUrl: settings.apiUrl, token: settings.apiToken, concurrency: 2 }),
+    log
+  }
+  return { result: await execute(input), log }
+}
+
+it('a deleted manifest plans the removal of what it declared, with a warning', async () => {
+  sim.seedDomains(sid, aid, ['a.example.com'])
+  const { result } = await run([m(['a.example.com']), null], { 'api-token': 'tk' })
+  expect(result.exitCode).toBe(0)
+  expect(result.plan?.apps[0]?.changes.map(c => `${c.action} ${c.domain} ${c.reason}`)).toEqual([
+    'remove a.example.com app-removed'
+  ])
+  expect(result.plan?.warnings.join()).toMatch(/was deleted/)
+})
+
+it('no manifest at all is an error that says how to fix it', async () => {
+  const { result } = await run([null, null], {})
+  expect(result.exitCode).toBe(1)
+  expect(result.error).toMatch(/No manifest at domains\.yml: create it, or set the 'manifest' input/)
+})
+
+it('an invalid base manifest plans no removal, with a warning', async () => {
+  sim.seedDomains(sid, aid, ['a.example.com'])
+  const { result } = await run(['apps: [oops', m(['b.example.com'])], { 'api-token': 'tk' })
+  expect(result.exitCode).toBe(0)
+  expect(result.plan?.apps[0]?.changes.map(c => c.action)).toEqual(['add'])
+  expect(result.plan?.warnings.join()).toMatch(
+    /base manifest .* is invalid, so nothing is planned for removal/
+  )
+})
+
+it('removing the primary domain is a warning in plan and a failed operation in apply', async () => {
+  sim.seedDomains(sid, aid, ['a.example.com'])
+  const commits = [m(['main.example.com', 'a.example.com']), m(['a.example.com'])]
+  const plan = await run(commits, { 'api-token': 'tk' })
+  expect(plan.result.exitCode).toBe(0)
+  expect(plan.result.plan?.warnings.join()).toMatch(/primary domain/)
+  const apply = await run(commits, { 'api-token': 'tk', mode: 'apply' })
+  expect(apply.result.exitCode).toBe(1)
+  expect(apply.result.failed).toEqual([
+    expect.objectContaining({ domain: 'main.example.com', action: 'remove' })
+  ])
+  expect(sim.domains(sid, aid).map(d => d.name)).toContain('main.example.com')
+})
+
+it('an app name RunCloud does not know fails a plan with the API’s answer, and other apps go ahead in apply', async () => {
+  const other = sim.addApp(sid, { name: 'other', primary: 'o.example.com' }).id
+  const two = (extra: string[]) =>
+    `${m(
+      extra.map(e => `n-${e}`),
+      'nope'
+    )}  - server: ${sid}\n    app: ${other}\n    domains: [${extra.join(', ')}]\n`
+  const plan = await run([two([]), two(['x.example.com'])], { 'api-token': 'tk' })
+  expect(plan.result.exitCode).toBe(1)
+  expect(plan.result.error).toMatch(/no web app on server \d+ named "nope"/)
+  const apply = await run([two([]), two(['x.example.com'])], { 'api-token': 'tk', mode: 'apply' })
+  expect(apply.result.exitCode).toBe(1)
+  expect(sim.domains(sid, other).map(d => d.name)).toContain('x.example.com')
+  expect(apply.result.failed[0]).toMatchObject({ action: 'read', domain: `${sid}/nope` })
+})
+
+it('an untouched app costs no call outside drift', async () => {
+  const other = sim.addApp(sid, { name: 'other', primary: 'o.example.com' }).id
+  const two = (extra: string[]) =>
+    `${m(extra)}  - server: ${sid}\n    app: ${other}\n    domains: [k.example.com]\n`
+  const { result } = await run([two([]), two(['x.example.com'])], {
+    'api-token': 'tk',
+    mode: 'apply',
+    'ssl-redeploy': 'never'
+  })
+  expect(result.exitCode).toBe(0)
+  expect(sim.callLog.filter(c => c.path.includes(`/webapps/${other}`))).toEqual([])
+  expect(result.calls).toBe(2)
+})
