@@ -189,7 +189,7 @@ describe('speed', () => {
 
 describe('domains.schema.json validates like the parser', () => {
   it('accepts the valid fixtures and rejects structural mistakes', async () => {
-    const { default: Ajv2020 } = await import('ajv/dist/2020.js')
+    const { Ajv2020 } = await import('ajv/dist/2020.js')
     const ajv = new Ajv2020({ strict: false })
     const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')))
     const { parse } = await import('yaml')
