@@ -1,5 +1,6 @@
 /** The simulator's own behaviour, checked with plain HTTP (not our client), against runcloud-api.md. */
 import { startSimulator, type Simulator } from '../../src/simulator/server.js'
+import { DEMO_WORLD, loadWorld, seedManyDomains } from '../../src/simulator/world.js'
 
 let sim: Simulator
 let base: string
@@ -103,4 +104,168 @@ it('applies a write and then answers 500 when told to', async () => {
   sim.inject({ method: 'POST', path: /\/domains$/, fault: 'applied-500' })
   expect((await call('POST', `${base}/domains`, { name: 'b.example.com', type: 'alias' })).status).toBe(500)
   expect(sim.domains(sid, aid).map(d => d.name)).toContain('b.example.com')
+})
+
+describe('further behaviour', () => {
+  const restart = async (opts: Parameters<typeof startSimulator>[0]) => {
+    await sim.close()
+    sim = await startSimulator({ token: 't0k', ...opts })
+    sid = sim.addServer({ name: 'web-1' }).id
+    aid = sim.addApp(sid, { name: 'main', primary: 'main.example.com' }).id
+    base = `${sim.url}/servers/${sid}/webapps/${aid}`
+  }
+
+  it('pages default to 20, and the no-totals variant sends no totals at all', async () => {
+    sim.seedDomains(
+      sid,
+      aid,
+      Array.from({ length: 24 }, (_, i) => `d${i}.example.com`)
+    )
+    const first = await call('GET', `${base}/domains`)
+    expect(first.body.data).toHaveLength(20)
+    expect(first.body.meta).toMatchObject({ pagination: { total: 25, per_page: 20, total_pages: 2 } })
+    await restart({ pagination: 'none' })
+    const bare = await call('GET', `${base}/domains?perPage=40`)
+    const p = (bare.body.meta as { pagination: Record<string, unknown> }).pagination
+    expect(Object.keys(p).sort()).toEqual(['count', 'current_page', 'links'])
+  })
+
+  it('searches servers and apps by part of the name, and 404s an unknown server', async () => {
+    sim.addServer({ name: 'db-1' })
+    const found = await call('GET', `${sim.url}/servers?search=WEB`)
+    expect(found.body.data?.map(s => s.name)).toEqual(['web-1'])
+    expect((await call('GET', `${sim.url}/servers/${sid}/webapps?search=mai`)).body.data).toHaveLength(1)
+    expect((await call('GET', `${sim.url}/servers/999999/webapps`)).status).toBe(404)
+    expect((await call('GET', `${sim.url}/servers/${sid}/webapps/999999/domains`)).status).toBe(404)
+  })
+
+  it('gets, changes (PATCH meta, bools back as 0/1) and deletes a domain, answering bare objects', async () => {
+    const [d] = sim.addDomains(sid, aid, [{ name: 'a.example.com', www: true, redirection: 'www' }])
+    expect((await call('GET', `${base}/domains/${d!.id}`)).body).toMatchObject({ id: d!.id, www: 1 })
+    const patched = await call('PATCH', `${base}/domains/${d!.id}/meta`, {
+      type: 'alias',
+      www: false,
+      redirection: 'none'
+    })
+    expect(patched.body).toHaveProperty('message')
+    expect((await call('GET', `${base}/domains/${d!.id}`)).body).toMatchObject({
+      www: 0,
+      redirection: 'none'
+    })
+    expect((await call('PATCH', `${base}/domains/${d!.id}/meta`, { redirection: 'up' })).status).toBe(422)
+    const deleted = await call('DELETE', `${base}/domains/${d!.id}`)
+    expect(deleted.body).toMatchObject({ id: d!.id, name: 'a.example.com' })
+    expect((await call('GET', `${base}/domains/${d!.id}`)).status).toBe(404)
+  })
+
+  it('refuses a bad redirection or a non-boolean www on add', async () => {
+    const bad = await call('POST', `${base}/domains`, {
+      name: 'a.example.com',
+      type: 'alias',
+      redirection: 'up'
+    })
+    expect(bad.body).toMatchObject({ errors: { redirection: [expect.any(String)] } })
+    expect(
+      (await call('POST', `${base}/domains`, { name: 'a.example.com', type: 'alias', www: 'yes' })).status
+    ).toBe(422)
+    expect(sim.domains(sid, aid)).toHaveLength(1)
+  })
+
+  it('accepts HTTP Basic under /api/v2 only, and Bearer under /api/v3 only', async () => {
+    await sim.close()
+    sim = await startSimulator({ token: 't0k', apiKey: 'k', apiSecret: 's' })
+    const basic = `Basic ${Buffer.from('k:s').toString('base64')}`
+    const get = (url: string, authorization: string) => fetch(url, { headers: { authorization } })
+    expect((await get(`${sim.urlV2}/ping`, basic)).status).toBe(200)
+    expect((await get(`${sim.url}/ping`, basic)).status).toBe(401)
+    expect((await get(`${sim.urlV2}/ping`, 'Bearer t0k')).status).toBe(401)
+  })
+
+  it('SSL: basic and advanced state, both "not installed" variants, PUT redeploys recorded', async () => {
+    const bare = sim.addApp(sid, { name: 'bare', primary: 'bare.example.com', ssl: { installed: false } })
+    const adv = sim.addApp(sid, {
+      name: 'adv',
+      primary: 'adv.example.com',
+      ssl: { advanced: true, autoSsl: true }
+    })
+    const appUrl = (id: number) => `${sim.url}/servers/${sid}/webapps/${id}`
+    expect((await call('GET', `${appUrl(bare.id)}/ssl`)).body).toEqual({ message: 'SSL not installed!' })
+    expect((await call('GET', `${appUrl(adv.id)}/ssl/advanced`)).body).toMatchObject({
+      advancedSSL: true,
+      autoSSL: true
+    })
+    const cert = (await call('GET', `${base}/ssl`)).body
+    expect(cert.id).toEqual(expect.any(Number))
+    expect((await call('PUT', `${base}/ssl/${cert.id as number}`)).body).toEqual({})
+    expect((await call('PUT', `${base}/ssl/1`)).status).toBe(404)
+    expect(sim.state.app(sid, aid)?.sslEvents).toEqual(['redeploy'])
+    await restart({ sslNotInstalled: '404' })
+    const none = sim.addApp(sid, { name: 'none', primary: 'none.example.com', ssl: { installed: false } })
+    expect((await call('GET', `${sim.url}/servers/${sid}/webapps/${none.id}/ssl`)).status).toBe(404)
+  })
+
+  it('429 without Retry-After when so switched, and a fresh window after windowMs', async () => {
+    await restart({ rateLimit: { limit: 1, windowMs: 300, retryAfter: false } })
+    expect((await call('GET', `${sim.url}/ping`)).status).toBe(200)
+    const limited = await call('GET', `${sim.url}/ping`)
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBeNull()
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0')
+    await new Promise(r => setTimeout(r, 320))
+    expect((await call('GET', `${sim.url}/ping`)).status).toBe(200)
+  })
+
+  it('faults: `after` and `times` select which requests, and every request is counted by route', async () => {
+    sim.inject({ method: 'GET', path: '/ping', after: 1, times: 2, fault: { status: 503 } })
+    const statuses = []
+    for (let i = 0; i < 4; i++)
+      statuses.push((await fetch(`${sim.url}/ping`, { headers: { authorization: 'Bearer t0k' } })).status)
+    expect(statuses).toEqual([200, 503, 503, 200])
+    await call('GET', `${base}/domains`)
+    expect(sim.callsByRoute()).toEqual({ 'GET /ping': 4, 'GET /servers/:id/webapps/:id/domains': 1 })
+    expect(sim.calls).toBe(5)
+  })
+
+  it('an HTML fault and a reset are what they say', async () => {
+    sim.inject({ fault: 'html' })
+    const res = await fetch(`${sim.url}/ping`, { headers: { authorization: 'Bearer t0k' } })
+    expect(res.status).toBe(502)
+    expect(await res.text()).toMatch(/^<html>.*Bad Gateway/)
+    sim.inject({ fault: 'reset' })
+    await expect(fetch(`${sim.url}/ping`, { headers: { authorization: 'Bearer t0k' } })).rejects.toThrow()
+  })
+
+  it('control API (opt-in): state, calls and faults, none of it counted', async () => {
+    const root = sim.url.replace(/\/api\/v3$/, '')
+    expect((await fetch(`${root}/__sim/state`)).status).toBe(404) // off by default: looks like any unknown path
+    await restart({ control: true })
+    const r = sim.url.replace(/\/api\/v3$/, '')
+    const post = (path: string, body: unknown) =>
+      fetch(`${r}${path}`, { method: 'POST', body: JSON.stringify(body) })
+    expect(
+      (await post('/__sim/faults', { method: 'GET', pathRegex: '^/ping$', fault: { status: 500 } })).status
+    ).toBe(200)
+    expect((await call('GET', `${sim.url}/ping`)).status).toBe(500)
+    expect(
+      (await post('/__sim/domains', { serverId: sid, appId: aid, names: ['c.example.com'] })).status
+    ).toBe(200)
+    const state = (await (await fetch(`${r}/__sim/state`)).json()) as {
+      apps: { domains: { name: string }[] }[]
+    }
+    expect(state.apps[0]!.domains.map(d => d.name)).toEqual(['main.example.com', 'c.example.com'])
+    const calls = (await (await fetch(`${r}/__sim/calls`)).json()) as { calls: number }
+    expect(calls.calls).toBe(1)
+  })
+
+  it('worlds: the demo world loads, and N domains can be seeded for benchmarks', async () => {
+    await sim.close()
+    sim = await startSimulator({ token: 't0k' })
+    const ids = loadWorld(sim, DEMO_WORLD)
+    const wp = ids.apps['web-1/wordpress']!
+    expect(sim.domains(ids.servers['web-1']!, wp).map(d => d.name)).toContain('shop.example.com')
+    const names = seedManyDomains(sim, ids.servers['web-1']!, wp, 1000)
+    expect(names).toHaveLength(1000)
+    expect(new Set(sim.domains(ids.servers['web-1']!, wp).map(d => d.name)).size).toBe(1004)
+    expect(() => loadWorld(sim, {} as never)).toThrow(/servers/)
+  })
 })

@@ -193,7 +193,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
         const err = e as { name?: string; code?: string; message?: string }
         const kind =
           err.name === 'TimeoutError' || err.name === 'AbortError'
-            ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+            ? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
             : `connection failed (${err.code ?? err.name ?? 'error'})`
         // A write may have landed unless the connection was never made: the caller reads back.
         if (opts.write && !NOT_SENT.has(err.code ?? ''))

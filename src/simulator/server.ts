@@ -55,6 +55,8 @@ export interface SimulatorOptions {
 export interface CallRecord {
   method: string
   path: string
+  /** The query string as received, without the `?` (e.g. `page=1&perPage=40`). */
+  query: string
   status: number
   /** When the request arrived (ms since the epoch). */
   at: number
@@ -373,7 +375,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const method = (req.method ?? 'GET').toUpperCase()
     const prefix = /^\/api\/(v2|v3)(\/.*)$/.exec(url.pathname)
     const path = prefix?.[2] ?? url.pathname
-    const record: CallRecord = { method, path, status: 0, at: Date.now() }
+    const record: CallRecord = {
+      method,
+      path,
+      query: url.search.replace(/^\?/, ''),
+      status: 0,
+      at: Date.now()
+    }
     callLog.push(record)
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status
