@@ -110,7 +110,7 @@ describe('writes', () => {
   it('a 422 for another reason fails with RunCloud’s message', async () => {
     const other = sim.addApp(sid, { name: 'other', primary: 'taken.example.com' })
     await expect(client().addDomain(sid, aid, 'taken.example.com', settings)).rejects.toThrow(
-      /422.*already been taken/
+      /422.*already been taken.*another web app on that server holds it/
     )
     expect(other.domains).toHaveLength(1)
   })
@@ -279,6 +279,14 @@ describe('credentials never leak', () => {
           body: JSON.stringify({ message: `bad credentials ${echoed}` }),
           contentType: 'application/json'
         },
+        {
+          status: 422,
+          body: JSON.stringify({
+            message: 'The given data was invalid.',
+            errors: { name: [`not for ${echoed}`] }
+          }),
+          contentType: 'application/json'
+        },
         'applied-reset',
         { status: 401 },
         { status: 403, body: `denied for ${echoed}` },
@@ -441,6 +449,8 @@ describe('name resolution, further', () => {
     const api = client()
     await expect(api.resolveServer('a&page=9 b')).rejects.toThrow(/no server named/)
     expect(sim.callLog).toHaveLength(1)
+    // Escaped as URI components (a space is %20, not +), and nothing of the name became a parameter.
+    expect(sim.callLog[0]!.query).toBe('search=a%26page%3D9%20b&page=1&perPage=40')
     const q = new URLSearchParams(sim.callLog[0]!.query)
     expect(q.get('search')).toBe('a&page=9 b')
     expect(q.getAll('page')).toEqual(['1'])

@@ -165,9 +165,12 @@ export function createClient(options: ClientOptions): RunCloudApi {
     path: string,
     opts: { query?: Query; body?: unknown; write?: boolean } = {}
   ): Promise<Answer> {
-    const url = new URL(`${base}${path}`)
-    for (const [k, v] of Object.entries(opts.query ?? {}))
-      if (v !== undefined) url.searchParams.set(k, String(v))
+    // Anything that came from the manifest (a search by name) is escaped as a URI component.
+    const search = Object.entries(opts.query ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join('&')
+    const url = new URL(`${base}${path}${search ? `?${search}` : ''}`)
     const what = `${method} ${path}`
     let attempt = 0
     let rateRetries = 0
@@ -424,6 +427,12 @@ export function createClient(options: ClientOptions): RunCloudApi {
           if (e instanceof RunCloudError && e.status === 422) {
             const live = await find(serverId, appId, name)
             if (live) return { status: 'noop', domain: live, detail: 'already live' }
+            if (e.fields?.name)
+              throw fail(
+                `${e.message}. ${name} is not on server ${serverId} / web app ${appId}: if RunCloud says it is taken, another web app on that server holds it; remove it there first`,
+                422,
+                e.fields
+              )
           }
           throw e
         }

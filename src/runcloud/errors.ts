@@ -7,10 +7,15 @@ export class RunCloudError extends Error {
     message: string,
     opts: { status?: number; fields?: Record<string, string[]>; secrets?: readonly string[] } = {}
   ) {
-    super(scrub(message, opts.secrets ?? []))
+    const secrets = opts.secrets ?? []
+    super(scrub(message, secrets))
     this.name = 'RunCloudError'
     this.status = opts.status
-    this.fields = opts.fields
+    // Field messages come from the server and end up in JSON.stringify(error): scrub them too.
+    if (opts.fields)
+      this.fields = Object.fromEntries(
+        Object.entries(opts.fields).map(([k, v]) => [scrub(k, secrets), v.map(m => scrub(m, secrets))])
+      )
   }
 }
 
