@@ -50545,10 +50545,13 @@ class RunCloudError extends Error {
     /** Field errors of a 422 (`errors` in the body), when given. */
     fields;
     constructor(message, opts = {}) {
-        super(scrub(message, opts.secrets ?? []));
+        const secrets = opts.secrets ?? [];
+        super(scrub(message, secrets));
         this.name = 'RunCloudError';
         this.status = opts.status;
-        this.fields = opts.fields;
+        // Field messages come from the server and end up in JSON.stringify(error): scrub them too.
+        if (opts.fields)
+            this.fields = Object.fromEntries(Object.entries(opts.fields).map(([k, v]) => [scrub(k, secrets), v.map(m => scrub(m, secrets))]));
     }
 }
 /** A write whose outcome is unknown (5xx, reset, timeout): the caller reads the state back. */
@@ -50838,10 +50841,12 @@ function createClient(options) {
      * any call waits out a 429 and retries (RunCloud did not process it).
      */
     async function call(method, path, opts = {}) {
-        const url = new URL(`${base}${path}`);
-        for (const [k, v] of Object.entries(opts.query ?? {}))
-            if (v !== undefined)
-                url.searchParams.set(k, String(v));
+        // Anything that came from the manifest (a search by name) is escaped as a URI component.
+        const search = Object.entries(opts.query ?? {})
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+            .join('&');
+        const url = new URL(`${base}${path}${search ? `?${search}` : ''}`);
         const what = `${method} ${path}`;
         let attempt = 0;
         let rateRetries = 0;
@@ -50867,7 +50872,7 @@ function createClient(options) {
                 pacer.release();
                 const err = e;
                 const kind = err.name === 'TimeoutError' || err.name === 'AbortError'
-                    ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+                    ? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
                     : `connection failed (${err.code ?? err.name ?? 'error'})`;
                 // A write may have landed unless the connection was never made: the caller reads back.
                 if (opts.write && !NOT_SENT.has(err.code ?? ''))
@@ -51083,6 +51088,8 @@ function createClient(options) {
                         const live = await find(serverId, appId, name);
                         if (live)
                             return { status: 'noop', domain: live, detail: 'already live' };
+                        if (e.fields?.name)
+                            throw fail(`${e.message}. ${name} is not on server ${serverId} / web app ${appId}: if RunCloud says it is taken, another web app on that server holds it; remove it there first`, 422, e.fields);
                     }
                     throw e;
                 }
