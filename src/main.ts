@@ -53,8 +53,12 @@ function emptyPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
   return {
     mode: settings.mode,
     manifest: settings.manifest,
-    base: { description: '—' },
-    head: { description: '—' },
+    base: { description: 'not read' },
+    head: {
+      description: process.env.GITHUB_SHA
+        ? `${process.env.GITHUB_SHA.slice(0, 7)} (this commit)`
+        : 'the working tree'
+    },
     offline: true,
     apps: [],
     warnings: []
