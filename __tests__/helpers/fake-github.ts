@@ -9,7 +9,11 @@ export interface FakeGitHub {
   files: Map<string, string>
   /** sha → parent sha */
   parents: Map<string, string>
-  forbidComments: boolean
+  /**
+   * `true`: writing comments answers 403 "Resource not accessible by integration" (a fork's
+   * read-only token); `'all'`: listing them does too.
+   */
+  forbidComments: boolean | 'all'
   requests: { method: string; path: string; authorization?: string }[]
   close(): Promise<void>
 }
@@ -45,13 +49,21 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         : {}
       let m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
       if (m) {
-        if (fake.forbidComments && method === 'POST')
+        if ((fake.forbidComments && method === 'POST') || fake.forbidComments === 'all')
           return json(403, { message: 'Resource not accessible by integration' })
         const issue = Number(m[1])
         if (method === 'GET') {
-          const perPage = Number(url.searchParams.get('per_page') ?? 30)
+          const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30))
           const page = Number(url.searchParams.get('page') ?? 1)
           const all = fake.comments.filter(c => c.issue === issue)
+          // A Link header like GitHub's, for clients that page by following it.
+          const last = Math.max(1, Math.ceil(all.length / perPage))
+          if (page < last) {
+            const next = new URL(url.pathname, fake.url)
+            next.searchParams.set('per_page', String(perPage))
+            next.searchParams.set('page', String(page + 1))
+            res.setHeader('link', `<${next.href}>; rel="next"`)
+          }
           return json(
             200,
             all
@@ -81,7 +93,13 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           res.writeHead(200, { 'content-type': 'application/vnd.github.raw' })
           return res.end(text)
         }
-        return json(200, { type: 'file', encoding: 'base64', content: Buffer.from(text).toString('base64') })
+        // GitHub wraps the base64 content at 60 characters.
+        const content = (
+          Buffer.from(text)
+            .toString('base64')
+            .match(/.{1,60}/g) ?? []
+        ).join('\n')
+        return json(200, { type: 'file', encoding: 'base64', content })
       }
       m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)$/.exec(url.pathname)
       if (m && method === 'GET') {

@@ -1,4 +1,4 @@
-import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
+import type { AppNote, AppPlan, Change, Plan } from '../../src/plan/model.js'
 
 export function appPlan(changes: Change[] = [], extra: Partial<AppPlan> = {}): AppPlan {
   return {
@@ -50,4 +50,25 @@ export const update = (domain: string, extra: Partial<Change> = {}): Change => (
   settings: { www: false, redirection: 'none' },
   from: { www: true, redirection: 'non-www' },
   ...extra
+})
+
+/**
+ * A live domain as the RunCloud API sends it, with internals (`created_at`, …) the reports must
+ * never show. Typed as LiveDomain because the client may hand the API's object through as it is.
+ */
+export const liveDomain = (name: string, id = 7): NonNullable<Change['live']> =>
+  ({
+    id,
+    name,
+    type: 'alias',
+    www: true,
+    redirection: 'non-www',
+    created_at: '2024-01-02 03:04:05',
+    webApplication_id: 940288
+  }) as NonNullable<Change['live']>
+
+export const note = (domain: string, kind: AppNote['kind'], message: string): AppNote => ({
+  domain,
+  kind,
+  message
 })

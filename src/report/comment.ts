@@ -33,14 +33,26 @@ export function commentMarker(manifest: string): string {
 }
 
 function statusOf(e: unknown): number | undefined {
-  return typeof e === 'object' && e !== null && 'status' in e
-    ? Number((e as { status: unknown }).status)
-    : undefined
+  const status = typeof e === 'object' && e !== null && 'status' in e ? Number(e.status) : NaN
+  return Number.isInteger(status) ? status : undefined
+}
+
+/** The body with its marker, cut at a line end to fit a comment (GitHub counts characters). */
+export function commentBody(manifest: string, body: string): string {
+  const marker = commentMarker(manifest)
+  const full = `${marker}\n${body}`
+  if (full.length <= COMMENT_LIMIT) return full
+  const note = '\n\n… truncated to fit a GitHub comment; see the job summary.'
+  // Whole lines only: a table row or a <sub> element is never cut in half.
+  const cut = full.slice(0, COMMENT_LIMIT - note.length)
+  return cut.slice(0, Math.max(cut.lastIndexOf('\n'), marker.length)) + note
 }
 
 /**
- * Create the plan comment, or edit the one found by its marker. No permission to comment (fork
- * pull requests, no `pull-requests: write`) is a warning, never a failure.
+ * Create the plan comment, or edit the one found by its marker (at the start of a comment, so a
+ * reply quoting it is not taken for it). It never throws: a comment is a convenience, and the
+ * plan is in the job summary anyway. No permission to comment (pull requests from forks, a job
+ * without `pull-requests: write`) is a warning that names the permission.
  */
 export async function upsertPlanComment(args: {
   octokit: CommentsApi
@@ -52,14 +64,11 @@ export async function upsertPlanComment(args: {
   log: { info(m: string): void; warning(m: string): void }
 }): Promise<'created' | 'updated' | 'skipped'> {
   const marker = commentMarker(args.manifest)
-  let body = `${marker}\n${args.body}`
-  if (body.length > COMMENT_LIMIT) {
-    const note = '\n\n… truncated to fit a GitHub comment; see the job summary.'
-    body = body.slice(0, COMMENT_LIMIT - note.length).replace(/\n[^\n]*$/, '') + note
-  }
+  const body = commentBody(args.manifest, args.body)
   const { owner, repo, issueNumber } = args
   try {
     let existing: number | undefined
+    // 100 pages of 100: far more comments than a pull request has; the loop cannot run away.
     for (let page = 1; page <= 100 && existing === undefined; page++) {
       const { data } = await args.octokit.rest.issues.listComments({
         owner,
@@ -68,7 +77,7 @@ export async function upsertPlanComment(args: {
         per_page: 100,
         page
       })
-      existing = data.find(c => c.body?.includes(marker))?.id
+      existing = data.find(c => (c.body ?? '').trimStart().startsWith(marker))?.id
       if (data.length < 100) break
     }
     if (existing !== undefined) {
@@ -81,12 +90,21 @@ export async function upsertPlanComment(args: {
     return 'created'
   } catch (e) {
     const status = statusOf(e)
-    if (status === 403 || status === 404 || status === 401) {
+    const where = `Could not comment the plan on pull request #${issueNumber}`
+    if (status === 403 || status === 404) {
       args.log.warning(
-        `Could not comment on pull request #${issueNumber} (HTTP ${status}): give the job 'permissions: pull-requests: write' (pull requests from forks cannot comment). The plan is in the job summary.`
+        `${where} (HTTP ${status}, no permission): add 'permissions: pull-requests: write' to the job. Pull requests from forks get a read-only token and cannot be commented on. The plan is in the job summary.`
       )
-      return 'skipped'
+    } else if (status === 401) {
+      args.log.warning(
+        `${where} (HTTP 401): the github-token input was refused; leave it at its default, \${{ github.token }}. The plan is in the job summary.`
+      )
+    } else {
+      const message = e instanceof Error ? e.message : String(e)
+      args.log.warning(
+        `${where}${status ? ` (HTTP ${status})` : ''}: ${message}. The plan is in the job summary.`
+      )
     }
-    throw e
+    return 'skipped'
   }
 }

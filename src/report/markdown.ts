@@ -1,16 +1,26 @@
 import type { ManifestProblem } from '../manifest/types.js'
 import { describeApp, REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
-import { md } from './escape.js'
+import { clip, code, md, plain } from './escape.js'
 import { wasApplied } from './outputs.js'
 
 export interface MarkdownOptions {
-  /** Largest size in bytes (UTF-8) of the result. */
+  /**
+   * Largest size of the result, measured in UTF-8 bytes (the job summary's 1 MiB limit is in
+   * bytes; a comment's 65,536 is in characters, and a string never has more characters than bytes).
+   */
   maxChars: number
   title?: string
   runUrl?: string
   problems?: ManifestProblem[]
   error?: string
 }
+
+/** Longest free-text values shown, in characters: one hostile value must not eat the whole budget. */
+const MAX_LABEL = 200
+const MAX_ERROR = 1_000
+const MAX_WARNING = 2_000
+/** Lists that are not tables (warnings, collapsed apps) show this many items, then a count. */
+const MAX_LIST = 50
 
 const ACTION_LABEL: Record<Change['action'], string> = {
   add: '➕ add',
@@ -28,21 +38,30 @@ function settingsDiff(from: Settings, to: Settings): string {
   return parts.join(', ')
 }
 
+/** An app named for people, its label clipped (a label is free text of any length). */
+function appName(app: AppPlan): string {
+  return describeApp({ ...app, label: app.label === undefined ? undefined : clip(app.label, MAX_LABEL) })
+}
+
 function domainCell(c: { domain: string; unicode?: string }): string {
-  return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``
+  return c.unicode && c.unicode !== c.domain ? `${md(c.unicode)} (${code(c.domain)})` : code(c.domain)
 }
 
 function resultCell(c: Change, applied: boolean, mode: Plan['mode']): string {
-  if (!c.result) return applied ? '—' : mode === 'drift' ? 'drift' : 'planned'
+  if (!c.result) {
+    if (applied) return '— not reached'
+    return mode === 'drift' ? 'drift' : mode === 'apply' ? 'not applied' : 'planned'
+  }
+  const why = c.result.error ? `: ${md(clip(c.result.error, MAX_ERROR))}` : ''
   switch (c.result.status) {
     case 'done':
       return '✅ done'
     case 'noop':
       return c.action === 'remove' ? '✅ already gone' : '✅ already so'
     case 'skipped':
-      return `⏭️ skipped${c.result.error ? `: ${md(c.result.error)}` : ''}`
+      return `⏭️ skipped${why}`
     default:
-      return `❌ failed: ${md(c.result.error ?? 'unknown error')}`
+      return `❌ failed${why || ': unknown error'}`
   }
 }
 
@@ -59,24 +78,75 @@ interface Counts {
   update: number
   remove: number
   failed: number
+  skipped: number
   noop: number
+  notReached: number
 }
 
 function count(plan: Plan, applied: boolean): Counts {
-  const k: Counts = { add: 0, update: 0, remove: 0, failed: 0, noop: 0 }
+  const k: Counts = { add: 0, update: 0, remove: 0, failed: 0, skipped: 0, noop: 0, notReached: 0 }
   for (const a of plan.apps) {
     for (const c of a.changes) {
-      if (c.result?.status === 'failed' || c.result?.status === 'skipped') k.failed++
-      else if (c.result?.status === 'noop') k.noop++
-      else if (!applied || c.result?.status === 'done') k[c.action]++
+      const s = c.result?.status
+      if (s === 'failed') k.failed++
+      else if (s === 'skipped') k.skipped++
+      else if (s === 'noop') k.noop++
+      else if (!applied || s === 'done') k[c.action]++
+      else k.notReached++
     }
     if (a.ssl.result?.status === 'failed') k.failed++
   }
   return k
 }
 
+/** The counts as a list of phrases: what will happen, what drifted, or what happened. */
+function countPhrases(plan: Plan, applied: boolean): string[] {
+  const k = count(plan, applied)
+  if (applied) {
+    return [
+      `${k.add} added`,
+      `${k.update} updated`,
+      `${k.remove} removed`,
+      `${k.failed} failed`,
+      ...(k.noop ? [`${k.noop} already so`] : []),
+      ...(k.skipped ? [`${k.skipped} skipped`] : []),
+      ...(k.notReached ? [`${k.notReached} not reached`] : [])
+    ]
+  }
+  if (plan.mode === 'drift')
+    return [`${k.add} missing`, `${k.update} with other settings`, `${k.remove} unmanaged`]
+  return [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`]
+}
+
+/**
+ * Every warning once: the plan's own (offline, legacy API, deleted manifest…), then any unsafe
+ * verdict the plan's warnings do not already carry, and the offline note if nothing said it.
+ */
+function warningsOf(plan: Plan): string[] {
+  const out: string[] = []
+  const push = (w: string): void => {
+    if (!out.includes(w)) out.push(w)
+  }
+  if (plan.offline && plan.apps.length && !plan.warnings.some(w => /offline/i.test(w)))
+    push('No RunCloud credentials: this plan is offline, planned against the base manifest only.')
+  for (const w of plan.warnings) push(w)
+  for (const a of plan.apps) if (a.safety.unsafe && a.safety.message) push(a.safety.message)
+  return out
+}
+
+function hasWork(a: AppPlan): boolean {
+  return Boolean(a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted)
+}
+
+const NOTE_ICON: Record<AppPlan['notes'][number]['kind'], string> = {
+  unmanaged: 'ℹ️',
+  'primary-kept': '🔒',
+  ignored: '🙈'
+}
+
 function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['mode']): string[] {
-  const lines = [`### ${md(describeApp(app))}`]
+  const lines = [`### ${md(appName(app))}`]
+  // Resolved ids, where the manifest named the server or app (otherwise they are in the heading).
   const ids =
     app.serverId !== undefined &&
     app.appId !== undefined &&
@@ -85,13 +155,17 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
       : ''
   const live =
     app.live === 'read'
-      ? `${app.liveCount ?? 0} live domains${ids}`
+      ? `${app.liveCount ?? 0} live domain${app.liveCount === 1 ? '' : 's'}${ids}`
       : app.live === 'offline'
-        ? 'offline: live state not read'
-        : ''
-  if (live) lines.push('', `<sub>${live}</sub>`)
-  for (const e of app.errors) lines.push('', `> ❌ ${md(e)}`)
-  if (app.safety.unsafe && app.safety.message) lines.push('', `> ⚠️ ${md(app.safety.message)}`)
+        ? `offline: live state not read${ids}`
+        : ids.slice(3)
+  if (live) lines.push('', `<sub>${live}${app.exclusive ? ' · exclusive' : ''}</sub>`)
+  for (const e of app.errors.slice(0, MAX_LIST)) lines.push('', `> ❌ ${md(clip(e, MAX_ERROR))}`)
+  if (app.safety.unsafe)
+    lines.push(
+      '',
+      `> ⚠️ Unsafe: removes ${app.safety.removals} of ${app.safety.total} domains (${Number(app.safety.percent.toFixed(1))}%).`
+    )
   if (app.changes.length) {
     lines.push('', '| domain | change | reason | result |', '| --- | --- | --- | --- |')
     for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied, mode))
@@ -99,24 +173,27 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
     if (hidden > 0)
       lines.push(
         '',
-        `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output or the job log.</sub>`
+        `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output / job log.</sub>`
       )
   }
+  // Notes are shown for information; they take the same cap as table rows, at least a few.
   const notes = app.notes.slice(0, Math.max(rowCap, 3))
   if (notes.length) {
     lines.push('')
     for (const n of notes)
-      lines.push(
-        `- ${n.kind === 'primary-kept' ? '🔒' : n.kind === 'ignored' ? '🙈' : 'ℹ️'} \`${n.domain}\`: ${md(n.message)}`
-      )
-    if (app.notes.length > notes.length) lines.push(`- … ${app.notes.length - notes.length} more notes`)
+      lines.push(`- ${NOTE_ICON[n.kind]} ${code(n.domain)}: ${md(clip(n.message, MAX_ERROR))}`)
+    const more = app.notes.length - notes.length
+    if (more > 0) lines.push(`- … ${more} more note${more === 1 ? '' : 's'} not shown; see the job log.`)
   }
   const ssl = app.ssl
   if (ssl.result) {
     const icon = ssl.result.status === 'done' ? '✅' : ssl.result.status === 'failed' ? '❌' : '⚠️'
-    lines.push('', `🔐 SSL: ${icon} ${md(ssl.result.detail)}`)
+    lines.push('', `🔐 SSL: ${icon} ${ssl.result.status} — ${md(clip(ssl.result.detail, MAX_ERROR))}`)
   } else if (ssl.wanted) {
-    lines.push('', `🔐 SSL: certificate redeploy ${applied ? 'not reached' : 'planned'} (${md(ssl.why)})`)
+    lines.push(
+      '',
+      `🔐 SSL: certificate redeploy ${applied ? 'not reached' : mode === 'apply' ? 'not applied' : 'planned'} (${md(ssl.why)})`
+    )
   }
   lines.push('')
   return lines
@@ -125,60 +202,53 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
 function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: number): string {
   const applied = wasApplied(plan)
   const verb = plan.mode === 'plan' ? 'plan' : plan.mode === 'apply' ? 'apply' : 'drift check'
-  const out: string[] = [`## ${md(opts.title ?? `RunCloud domains — ${verb}`)}`, '']
+  const out: string[] = [`## ${md(clip(opts.title ?? `RunCloud domains — ${verb}`, MAX_LABEL))}`, '']
   out.push(
-    `**Manifest** \`${md(plan.manifest)}\` · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`,
+    `**Manifest** ${code(plan.manifest)} · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`,
     ''
   )
-  if (opts.error) out.push('> [!CAUTION]', ...opts.error.split('\n').map(l => `> ${md(l)}`), '')
-  if (plan.warnings.length) {
+  // The counts come first: they survive any truncation and answer the first question.
+  if (plan.apps.length) out.push(`**Totals:** ${countPhrases(plan, applied).join(' · ')}`, '')
+  if (opts.error) {
+    const lines = opts.error.split('\n')
+    out.push('> [!CAUTION]', ...lines.slice(0, MAX_LIST).map(l => `> ${md(clip(l, MAX_WARNING))}`))
+    if (lines.length > MAX_LIST) out.push(`> … ${lines.length - MAX_LIST} more lines; see the job log.`)
+    out.push('')
+  }
+  const warnings = warningsOf(plan)
+  if (warnings.length) {
     out.push('> [!WARNING]')
-    plan.warnings.slice(0, 50).forEach((w, i) => out.push(`${i ? '>\n' : ''}> ${md(w)}`))
-    if (plan.warnings.length > 50) out.push(`>\n> … ${plan.warnings.length - 50} more warnings`)
+    warnings.slice(0, MAX_LIST).forEach((w, i) => out.push(`${i ? '>\n' : ''}> ${md(clip(w, MAX_WARNING))}`))
+    if (warnings.length > MAX_LIST) out.push(`>\n> … ${warnings.length - MAX_LIST} more warnings`)
     out.push('')
   }
   const problems = opts.problems ?? []
   if (problems.length) {
+    const shown = problems.slice(0, Math.max(rowCap, 20))
     out.push('### Manifest problems', '', '| where | problem |', '| --- | --- |')
-    for (const p of problems.slice(0, Math.max(rowCap, 20)))
-      out.push(`| \`${md(p.file)}:${p.line}:${p.col}\` | ${md(p.message)} |`)
-    const more = problems.length - Math.min(problems.length, Math.max(rowCap, 20))
+    for (const p of shown)
+      out.push(`| ${code(`${p.file}:${p.line}:${p.col}`)} | ${md(clip(p.message, MAX_ERROR))} |`)
+    const more = problems.length - shown.length
     if (more > 0) out.push('', `<sub>… ${more} more problems; see the annotations.</sub>`)
     out.push('')
   }
-  const withWork = plan.apps.filter(
-    a => a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted
-  )
-  const quiet = plan.apps.filter(a => !withWork.includes(a))
+  const withWork = plan.apps.filter(hasWork)
+  const quiet = plan.apps.filter(a => !hasWork(a))
   for (const app of withWork.slice(0, appCap)) out.push(...appSection(app, applied, rowCap, plan.mode))
   if (withWork.length > appCap)
     out.push(
-      `<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output or the job log.</sub>`,
+      `<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output / job log.</sub>`,
       ''
     )
   if (quiet.length) {
-    const names = quiet.slice(0, 50).map(a => md(describeApp(a)))
-    out.push(
-      `No changes in: ${names.join(', ')}${quiet.length > 50 ? `, and ${quiet.length - 50} more` : ''}.`,
-      ''
-    )
+    const names = quiet.slice(0, MAX_LIST).map(a => md(appName(a)))
+    const more = quiet.length > MAX_LIST ? `, and ${quiet.length - MAX_LIST} more` : ''
+    out.push(`No changes in: ${names.join(', ')}${more}.`, '')
   }
-  if (plan.apps.length) {
-    const k = count(plan, applied)
-    const parts = applied
-      ? [
-          `${k.add} added`,
-          `${k.update} updated`,
-          `${k.remove} removed`,
-          `${k.noop} already so`,
-          `${k.failed} failed`
-        ]
-      : [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`]
-    out.push(`**Totals:** ${parts.join(' · ')}`, '')
-  } else if (!problems.length && !opts.error) {
-    out.push('The manifest declares no apps.', '')
-  }
-  if (opts.runUrl) out.push(`<sub>[Run log](${opts.runUrl})</sub>`, '')
+  if (!plan.apps.length && !problems.length && !opts.error) out.push('The manifest declares no apps.', '')
+  // Only a plain web address becomes a link; anything else could break out of the link syntax.
+  if (opts.runUrl && /^https?:\/\/[^\s()<>[\]"'`]+$/.test(opts.runUrl))
+    out.push(`<sub>[Run log](${opts.runUrl})</sub>`, '')
   return out.join('\n')
 }
 
@@ -186,7 +256,8 @@ const size = (s: string): number => Buffer.byteLength(s, 'utf8')
 
 /**
  * The job summary / PR comment: one markdown document from the plan, at most `maxChars` bytes.
- * A large plan keeps every app's header and loses table rows first (never half a row), then apps.
+ * A large plan keeps every app's heading and loses table rows first (the same cap for every
+ * app, never half a row), then whole apps, and as a last resort whole lines from the end.
  */
 export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const maxRows = Math.max(
@@ -197,7 +268,7 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const appCount = plan.apps.length
   let text = render(plan, opts, maxRows, appCount)
   if (size(text) <= opts.maxChars) return text
-  // Largest row cap that fits.
+  // The largest row cap that fits (the size grows with the cap, so a binary search finds it).
   let lo = 0
   let hi = maxRows
   while (lo < hi) {
@@ -217,59 +288,60 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
   }
   text = render(plan, opts, 0, a)
   if (size(text) <= opts.maxChars) return text
-  // Last resort: whole lines only.
-  const note = '\n\n<sub>… truncated; see the `plan` output or the job log.</sub>\n'
-  const lines = text.split('\n')
+  // Last resort: whole lines only. Every element is one line (table rows, <sub>…</sub>, quotes),
+  // so cutting between lines never leaves one open.
+  const note = '\n\n<sub>… truncated; see the `plan` output / job log.</sub>\n'
+  if (size(note) > opts.maxChars) return ''
   let kept = ''
-  for (const l of lines) {
-    if (size(kept) + size(l) + 1 + size(note) > opts.maxChars) break
+  let used = size(note)
+  for (const l of text.split('\n')) {
+    const n = size(l) + 1
+    if (used + n > opts.maxChars) break
     kept += `${l}\n`
+    used += n
   }
   return kept + note
 }
 
-/** The plan for the job log and the terminal: one line per change. */
+/**
+ * The plan for the job log and the terminal: one line per change (`+ add`, `~ update`,
+ * `- remove`), results after apply. Free text is made single-line and control-free.
+ */
 export function renderPlanText(plan: Plan): string {
   const applied = wasApplied(plan)
   const out = [
-    `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`
+    plain(
+      `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`
+    )
   ]
   const quiet: string[] = []
   const sign = { add: '+', update: '~', remove: '-' } as const
   for (const app of plan.apps) {
-    if (
-      !app.changes.length &&
-      !app.errors.length &&
-      !app.notes.length &&
-      !app.ssl.result &&
-      !app.ssl.wanted
-    ) {
-      quiet.push(describeApp(app))
+    if (!hasWork(app)) {
+      quiet.push(plain(appName(app)))
       continue
     }
-    out.push(`  ${describeApp(app)}${app.live === 'read' ? ` — ${app.liveCount ?? 0} live` : ''}`)
-    for (const e of app.errors) out.push(`    ! ${e}`)
+    out.push(`  ${plain(appName(app))}${app.live === 'read' ? ` — ${app.liveCount ?? 0} live` : ''}`)
+    for (const e of app.errors) out.push(`    ! ${plain(e)}`)
+    if (app.safety.unsafe && app.safety.message) out.push(`    ! unsafe: ${plain(app.safety.message)}`)
     for (const c of app.changes) {
-      const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain
+      const name = c.unicode && c.unicode !== c.domain ? `${c.domain} (${c.unicode})` : c.domain
       const detail =
         c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : ''
       const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : ''
-      out.push(`    ${sign[c.action]} ${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}`)
+      out.push(
+        `    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}`)}`
+      )
     }
-    for (const n of app.notes) out.push(`    · ${n.domain}: ${n.message}`)
-    if (app.ssl.result) out.push(`    ssl: ${app.ssl.result.status}: ${app.ssl.result.detail}`)
+    for (const n of app.notes) out.push(`    · ${plain(`${n.domain}: ${n.message}`)}`)
+    if (app.ssl.result) out.push(`    ssl: ${plain(`${app.ssl.result.status}: ${app.ssl.result.detail}`)}`)
     else if (app.ssl.wanted)
-      out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${app.ssl.why})`)
+      out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${plain(app.ssl.why)})`)
   }
   if (quiet.length)
     out.push(
       `  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
     )
-  const k = count(plan, applied)
-  out.push(
-    applied
-      ? `totals: ${k.add} added, ${k.update} updated, ${k.remove} removed, ${k.noop} already so, ${k.failed} failed`
-      : `totals: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`
-  )
+  out.push(`totals: ${countPhrases(plan, applied).join(', ')}`)
   return out.join('\n')
 }

@@ -1,4 +1,5 @@
-import { REASON_TEXT, type Change, type Plan } from '../plan/model.js'
+import { REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
+import type { DomainSettings } from '../runcloud/types.js'
 
 export interface FailedEntry {
   domain: string
@@ -11,49 +12,103 @@ export function wasApplied(plan: Plan): boolean {
   return plan.apps.some(a => a.ssl.result !== undefined || a.changes.some(c => c.result !== undefined))
 }
 
-/** The plan as the `plan` output: plain data, stable order, no internal objects. */
-export function planJson(plan: Plan): Record<string, unknown> {
+/** Only the two settings, whatever else the object carries (a live API object has more). */
+const settingsJson = (s: DomainSettings): DomainSettings => ({ www: s.www, redirection: s.redirection })
+
+function changeJson(c: Change): Record<string, unknown> {
   return {
-    mode: plan.mode,
-    manifest: plan.manifest,
-    base: plan.base,
-    head: plan.head,
-    offline: plan.offline,
-    apps: plan.apps.map(a => ({
-      server: a.server,
-      app: a.app,
-      ...(a.label !== undefined ? { label: a.label } : {}),
-      ...(a.serverId !== undefined ? { serverId: a.serverId } : {}),
-      ...(a.appId !== undefined ? { appId: a.appId } : {}),
-      live: a.live,
-      changes: a.changes.map(c => ({
-        action: c.action,
-        domain: c.domain,
-        ...(c.unicode ? { unicode: c.unicode } : {}),
-        reason: c.reason,
-        reasonText: REASON_TEXT[c.reason],
-        ...(c.settings ? { settings: c.settings } : {}),
-        ...(c.from ? { from: c.from } : {}),
-        ...(c.result ? { result: c.result } : {})
-      })),
-      notes: a.notes,
-      safety: a.safety,
-      ssl: a.ssl,
-      errors: a.errors
-    })),
-    warnings: plan.warnings
+    action: c.action,
+    domain: c.domain,
+    ...(c.unicode ? { unicode: c.unicode } : {}),
+    reason: c.reason,
+    reasonText: REASON_TEXT[c.reason],
+    ...(c.settings ? { settings: settingsJson(c.settings) } : {}),
+    ...(c.from ? { from: settingsJson(c.from) } : {}),
+    // Of the live domain only its id is useful to a later step; the rest is RunCloud's internals.
+    ...(c.live ? { id: c.live.id } : {}),
+    ...(c.result
+      ? { result: { status: c.result.status, ...(c.result.error ? { error: c.result.error } : {}) } }
+      : {})
+  }
+}
+
+function appJson(a: AppPlan): Record<string, unknown> {
+  return {
+    server: a.server,
+    app: a.app,
+    ...(a.label !== undefined ? { label: a.label } : {}),
+    ...(a.serverId !== undefined ? { serverId: a.serverId } : {}),
+    ...(a.appId !== undefined ? { appId: a.appId } : {}),
+    live: a.live,
+    ...(a.liveCount !== undefined ? { liveCount: a.liveCount } : {}),
+    exclusive: a.exclusive,
+    changes: a.changes.map(changeJson),
+    notes: a.notes.map(n => ({ domain: n.domain, kind: n.kind, message: n.message })),
+    safety: {
+      unsafe: a.safety.unsafe,
+      removals: a.safety.removals,
+      total: a.safety.total,
+      percent: a.safety.percent,
+      ...(a.safety.message ? { message: a.safety.message } : {})
+    },
+    ssl: {
+      policy: a.ssl.policy,
+      wanted: a.ssl.wanted,
+      why: a.ssl.why,
+      ...(a.ssl.result ? { result: { status: a.ssl.result.status, detail: a.ssl.result.detail } } : {})
+    },
+    errors: [...a.errors]
   }
 }
 
 /**
- * The action's outputs (SPEC section 4). Before applying, `added`/`removed`/`updated` list what
- * the plan would do; once applied, what the run did (results `done`; a no-op was already so).
+ * The plan as the `plan` output: plain data built field by field (never the internal objects),
+ * so its keys come in a fixed order and nothing the API sent beyond what is shown leaks into it.
+ * Apps in manifest order, changes in the planner's order.
+ */
+export function planJson(plan: Plan): Record<string, unknown> {
+  return {
+    mode: plan.mode,
+    manifest: plan.manifest,
+    base: { ...(plan.base.sha ? { sha: plan.base.sha } : {}), description: plan.base.description },
+    head: { ...(plan.head.sha ? { sha: plan.head.sha } : {}), description: plan.head.description },
+    offline: plan.offline,
+    apps: plan.apps.map(appJson),
+    warnings: [...plan.warnings]
+  }
+}
+
+/** Failed operations read from the results: changes that failed, and certificates (action `ssl`). */
+export function failedFromPlan(plan: Plan): FailedEntry[] {
+  return plan.apps.flatMap(a => [
+    ...a.changes
+      .filter(c => c.result?.status === 'failed')
+      .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
+    // An SSL step belongs to the app, not a domain: named as the engine names it (label, else server/app).
+    ...(a.ssl.result?.status === 'failed'
+      ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
+      : [])
+  ])
+}
+
+/**
+ * The action's outputs (SPEC section 4), each a string as `core.setOutput` takes it.
+ *
+ * `added` / `removed` / `updated`: before anything is written (plan mode, drift without reconcile)
+ * the names the plan would change. Once the run is an apply (or a reconcile that wrote), the names
+ * this run actually changed: results `done` only. A `noop` was already so before the run (added by
+ * someone else, already gone), so a later step that reacts to "added" does not act on it twice;
+ * `failed`/`skipped` were not changed. An apply that was refused (unsafe plan) therefore reports
+ * empty lists. Names are ASCII, in plan order (apps as in the manifest, then the planner's order).
+ *
+ * `failed` is taken from `opts.failed` when the caller has its own list (the engine adds read
+ * errors and refused primary removals), else from the results. `drift` is set only when
+ * `opts.drift` is given, i.e. in drift mode.
  */
 export function computeOutputs(
   plan: Plan,
   opts: { drift?: boolean; failed?: FailedEntry[] } = {}
 ): Record<string, string> {
-  // In apply mode the outputs say what was done, even when nothing was (an unsafe plan refused).
   const applied = plan.mode === 'apply' || wasApplied(plan)
   const names = (action: Change['action']): string[] =>
     plan.apps.flatMap(a =>
@@ -61,16 +116,11 @@ export function computeOutputs(
         .filter(c => c.action === action && (!applied || c.result?.status === 'done'))
         .map(c => c.domain)
     )
-  const failed =
-    opts.failed ??
-    plan.apps.flatMap(a => [
-      ...a.changes
-        .filter(c => c.result?.status === 'failed')
-        .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
-      ...(a.ssl.result?.status === 'failed'
-        ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
-        : [])
-    ])
+  const failed = (opts.failed ?? failedFromPlan(plan)).map(f => ({
+    domain: f.domain,
+    action: f.action,
+    error: f.error
+  }))
   const out: Record<string, string> = {
     'has-changes': String(plan.apps.some(a => a.changes.length > 0)),
     added: JSON.stringify(names('add')),

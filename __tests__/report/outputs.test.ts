@@ -1,0 +1,165 @@
+import { computeOutputs } from '../../src/report/outputs.js'
+import { add, appPlan, liveDomain, plan, remove, update } from '../helpers/plan-factory.js'
+
+const list = (s: string | undefined): unknown => JSON.parse(s ?? 'null')
+
+describe('computeOutputs', () => {
+  it('plan mode: exactly the SPEC outputs, every planned name, ASCII, in plan order', () => {
+    const p = plan([
+      appPlan([add('a.com'), add('xn--bcher-kva.example', { unicode: 'bücher.example' }), update('u.com')]),
+      appPlan([remove('r.com', { live: liveDomain('r.com', 9) })], { key: '1/3', app: 3 })
+    ])
+    const out = computeOutputs(p)
+    expect(Object.keys(out).sort()).toEqual(['added', 'failed', 'has-changes', 'plan', 'removed', 'updated'])
+    expect(out['has-changes']).toBe('true')
+    expect(list(out.added)).toEqual(['a.com', 'xn--bcher-kva.example'])
+    expect(list(out.updated)).toEqual(['u.com'])
+    expect(list(out.removed)).toEqual(['r.com'])
+    expect(list(out.failed)).toEqual([])
+  })
+
+  it('has-changes is false for a plan without changes', () => {
+    const out = computeOutputs(plan([appPlan([])]))
+    expect(out['has-changes']).toBe('false')
+    expect(list(out.added)).toEqual([])
+  })
+
+  it('the plan output is a clean shape: per app server, app, label, changes with action, domain, reason, result', () => {
+    const p = plan(
+      [
+        appPlan(
+          [
+            add('a.com', { result: { status: 'done' } }),
+            update('u.com', { live: liveDomain('u.com', 5), result: { status: 'noop' } }),
+            remove('r.com', { live: liveDomain('r.com', 9), result: { status: 'failed', error: 'HTTP 500' } })
+          ],
+          { label: 'main', serverId: 1, appId: 2 }
+        )
+      ],
+      { mode: 'apply', base: { sha: 'a'.repeat(40), description: 'base' } }
+    )
+    const json = list(computeOutputs(p).plan) as { apps: Record<string, unknown>[] }
+    expect(json).toMatchObject({
+      mode: 'apply',
+      manifest: 'domains.yml',
+      base: { sha: 'a'.repeat(40), description: 'base' },
+      offline: false
+    })
+    expect(json.apps[0]).toMatchObject({ server: 1, app: 2, label: 'main', serverId: 1, appId: 2 })
+    expect(json.apps[0]?.changes).toEqual([
+      {
+        action: 'add',
+        domain: 'a.com',
+        reason: 'new',
+        reasonText: 'new in this change',
+        settings: { www: true, redirection: 'non-www' },
+        result: { status: 'done' }
+      },
+      {
+        action: 'update',
+        domain: 'u.com',
+        reason: 'settings',
+        reasonText: 'settings differ',
+        settings: { www: false, redirection: 'none' },
+        from: { www: true, redirection: 'non-www' },
+        id: 5,
+        result: { status: 'noop' }
+      },
+      {
+        action: 'remove',
+        domain: 'r.com',
+        reason: 'removed',
+        reasonText: 'removed from the manifest',
+        id: 9,
+        result: { status: 'failed', error: 'HTTP 500' }
+      }
+    ])
+    // The live objects' internals stay out: only the id is kept.
+    expect(computeOutputs(p).plan).not.toMatch(/created_at|webApplication_id|"live":\{/)
+  })
+
+  it('apply mode: only what this run did (done), not what was already so; failures with domain, action, error', () => {
+    const p = plan(
+      [
+        appPlan(
+          [
+            add('a.com', { result: { status: 'done' } }),
+            add('already.com', { result: { status: 'noop' } }),
+            add('b.com', { result: { status: 'failed', error: 'HTTP 422: invalid' } }),
+            update('u.com', { result: { status: 'done' } }),
+            remove('c.com', { result: { status: 'noop' } }),
+            remove('d.com', { result: { status: 'done' } }),
+            remove('e.com', { result: { status: 'skipped', error: 'not reached' } })
+          ],
+          {
+            label: 'shop',
+            ssl: {
+              policy: 'redeploy',
+              wanted: true,
+              why: 'domains added',
+              result: { status: 'failed', detail: 'HTTP 500 from /ssl/3' }
+            }
+          }
+        )
+      ],
+      { mode: 'apply' }
+    )
+    const out = computeOutputs(p)
+    expect(list(out.added)).toEqual(['a.com'])
+    expect(list(out.updated)).toEqual(['u.com'])
+    expect(list(out.removed)).toEqual(['d.com'])
+    expect(list(out.failed)).toEqual([
+      { domain: 'b.com', action: 'add', error: 'HTTP 422: invalid' },
+      { domain: 'shop', action: 'ssl', error: 'HTTP 500 from /ssl/3' }
+    ])
+    expect(out.drift).toBeUndefined()
+  })
+
+  it('a refused apply (no results) added and removed nothing, though it has changes', () => {
+    const out = computeOutputs(plan([appPlan([add('a.com'), remove('r.com')])], { mode: 'apply' }))
+    expect(out['has-changes']).toBe('true')
+    expect(list(out.added)).toEqual([])
+    expect(list(out.removed)).toEqual([])
+  })
+
+  it("the caller's own failure list wins, reduced to domain, action and error", () => {
+    const failed = [{ domain: '1/2', action: 'read', error: 'HTTP 404', extra: 'x' }]
+    const out = computeOutputs(plan([appPlan([])], { mode: 'apply' }), { failed })
+    expect(list(out.failed)).toEqual([{ domain: '1/2', action: 'read', error: 'HTTP 404' }])
+  })
+
+  it('drift: the flag only in drift mode; without reconcile the names are the drift found', () => {
+    const p = plan(
+      [appPlan([add('missing.com', { reason: 'missing' }), remove('stray.com', { reason: 'unmanaged' })])],
+      {
+        mode: 'drift'
+      }
+    )
+    const out = computeOutputs(p, { drift: true })
+    expect(out.drift).toBe('true')
+    expect(list(out.added)).toEqual(['missing.com'])
+    expect(list(out.removed)).toEqual(['stray.com'])
+    expect(computeOutputs(plan([], { mode: 'drift' }), { drift: false }).drift).toBe('false')
+    // Reconciled: what was fixed.
+    p.apps[0]!.changes[0]!.result = { status: 'done' }
+    p.apps[0]!.changes[1]!.result = { status: 'failed', error: 'x' }
+    expect(list(computeOutputs(p, { drift: true }).added)).toEqual(['missing.com'])
+    expect(list(computeOutputs(p, { drift: true }).removed)).toEqual([])
+  })
+
+  it('is deterministic: the same plan built with its objects in another key order gives the same text', () => {
+    const a = plan([appPlan([add('a.com')], { label: 'x' })])
+    const b = plan([
+      appPlan(
+        [{ settings: { redirection: 'non-www', www: true }, reason: 'new', domain: 'a.com', action: 'add' }],
+        {
+          ssl: { why: 'no domains added', wanted: false, policy: 'redeploy' },
+          safety: { percent: 0, total: 0, removals: 0, unsafe: false },
+          label: 'x'
+        }
+      )
+    ])
+    expect(computeOutputs(b)).toEqual(computeOutputs(a))
+    expect(computeOutputs(b).plan).toBe(computeOutputs(a).plan)
+  })
+})
