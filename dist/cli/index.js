@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1994);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(196);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cliMain */ .m)(process.argv.slice(2), {
     stdout: process.stdout,
@@ -39040,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1994:
+/***/ 196:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39116,7 +39116,7 @@ function isUnsafe(plan) {
     return plan.apps.some(a => a.safety.unsafe);
 }
 /** How an app is named for people: its label, then where it is. */
-function model_describeApp(app) {
+function describeApp(app) {
     const where = `server ${app.server} / app ${app.app}`;
     return app.label ? `"${app.label}" (${where})` : where;
 }
@@ -39225,7 +39225,7 @@ async function applyPlan(plan, opts) {
             };
             await applyApp(app, opts, step, log);
         };
-        const title = `${model_describeApp(app)}: ${app.changes.length} change${app.changes.length === 1 ? '' : 's'}`;
+        const title = `${describeApp(app)}: ${app.changes.length} change${app.changes.length === 1 ? '' : 's'}`;
         if (buffer) {
             await body();
             await opts.log.group(title, async () => buffer.replay(opts.log));
@@ -49727,7 +49727,7 @@ function planApp(opts, base, head) {
             plan.serverId = live.serverId;
         if (live?.appId !== undefined)
             plan.appId = live.appId;
-        plan.errors.push(live ? live.error : `Live state of ${model_describeApp(plan)} was not read.`);
+        plan.errors.push(live ? live.error : `Live state of ${describeApp(plan)} was not read.`);
         plan.ssl = { policy: entry.ssl, wanted: false, why: 'live state unavailable' };
         return plan;
     }
@@ -49794,7 +49794,7 @@ function planApp(opts, base, head) {
 }
 function finish(plan, opts, base, head, total) {
     const removals = plan.changes.filter(c => c.action === 'remove').length;
-    plan.safety = safety(model_describeApp(plan), removals, total, opts.maxRemovalPercent);
+    plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent);
     plan.ssl = sslStep(opts, head, base, plan.changes.filter(c => c.action === 'add').length);
     // Deterministic order: adds and updates first, then removals (the order they are applied in).
     const rank = { add: 0, update: 1, remove: 2 };
@@ -50008,11 +50008,11 @@ async function readLiveState(apps, api, concurrency, log) {
             aid = await api.resolveApp(sid, app.app);
             const domains = await api.listDomains(sid, aid);
             live.set(appKey(app), { serverId: sid, appId: aid, domains });
-            log.debug(`${model_describeApp(app)}: ${domains.length} live domains`);
+            log.debug(`${describeApp(app)}: ${domains.length} live domains`);
         }
         catch (e) {
             live.set(appKey(app), {
-                error: `${model_describeApp(app)}: ${e.message}`,
+                error: `${describeApp(app)}: ${e.message}`,
                 serverId: sid,
                 appId: aid
             });
@@ -50219,64 +50219,149 @@ function formatAnnotation(p) {
     return `::error file=${escapeProperty(p.file)},line=${p.line},col=${p.col}::${escapeData(p.message)}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for text from the manifest or the API (labels, names, error messages) placed in
+ * markdown: no table breakage, no HTML, no code spans, no @-mentions or #-references, no links,
+ * no emphasis, no headings.
+ * Entities rather than backslashes: GitHub decodes them everywhere outside code, and a backslash
+ * does not stop HTML.
+ */
+function escape_md(text) {
+    // One pass, so an entity's own `&` and `#` are never escaped again.
+    return String(text)
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/[&<>|`@[\]*_~#\\]/g, ch => ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `&#${ch.charCodeAt(0)};`);
+}
+/** Characters that mean the same inside and outside a code span, and cannot end a table cell. */
+const CODE_SAFE = /^[A-Za-z0-9._\-/+:=,#% ]+$/;
+/**
+ * A value shown as code (`example.com`, a file path) when that is safe; otherwise escaped text.
+ * Entities are not decoded inside code spans, so escaped text must never be wrapped in backticks.
+ */
+function escape_code(text) {
+    const s = String(text);
+    return s.length > 0 && CODE_SAFE.test(s) ? `\`${s}\`` : escape_md(s);
+}
+/** Long free text (an API error with a page of HTML in it) cut to `max` characters, on a code point. */
+function escape_clip(text, max) {
+    const chars = Array.from(String(text));
+    return chars.length <= max ? String(text) : `${chars.slice(0, max - 1).join('')}…`;
+}
+/**
+ * Free text for a plain-text log or terminal line: no line breaks (a label with a newline could
+ * start a line with `::error::`, which the runner reads as a workflow command), no terminal escape
+ * sequences, no bidirectional overrides that make a line read differently than it is.
+ */
+function plain(text) {
+    // eslint-disable-next-line no-control-regex
+    return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
 /** Whether the plan was applied: any change or certificate has a result. */
 function outputs_wasApplied(plan) {
     return plan.apps.some(a => a.ssl.result !== undefined || a.changes.some(c => c.result !== undefined));
 }
-/** The plan as the `plan` output: plain data, stable order, no internal objects. */
+/** Only the two settings, whatever else the object carries (a live API object has more). */
+const settingsJson = (s) => ({ www: s.www, redirection: s.redirection });
+function changeJson(c) {
+    return {
+        action: c.action,
+        domain: c.domain,
+        ...(c.unicode ? { unicode: c.unicode } : {}),
+        reason: c.reason,
+        reasonText: model_REASON_TEXT[c.reason],
+        ...(c.settings ? { settings: settingsJson(c.settings) } : {}),
+        ...(c.from ? { from: settingsJson(c.from) } : {}),
+        // Of the live domain only its id is useful to a later step; the rest is RunCloud's internals.
+        ...(c.live ? { id: c.live.id } : {}),
+        ...(c.result
+            ? { result: { status: c.result.status, ...(c.result.error ? { error: c.result.error } : {}) } }
+            : {})
+    };
+}
+function appJson(a) {
+    return {
+        server: a.server,
+        app: a.app,
+        ...(a.label !== undefined ? { label: a.label } : {}),
+        ...(a.serverId !== undefined ? { serverId: a.serverId } : {}),
+        ...(a.appId !== undefined ? { appId: a.appId } : {}),
+        live: a.live,
+        ...(a.liveCount !== undefined ? { liveCount: a.liveCount } : {}),
+        exclusive: a.exclusive,
+        changes: a.changes.map(changeJson),
+        notes: a.notes.map(n => ({ domain: n.domain, kind: n.kind, message: n.message })),
+        safety: {
+            unsafe: a.safety.unsafe,
+            removals: a.safety.removals,
+            total: a.safety.total,
+            percent: a.safety.percent,
+            ...(a.safety.message ? { message: a.safety.message } : {})
+        },
+        ssl: {
+            policy: a.ssl.policy,
+            wanted: a.ssl.wanted,
+            why: a.ssl.why,
+            ...(a.ssl.result ? { result: { status: a.ssl.result.status, detail: a.ssl.result.detail } } : {})
+        },
+        errors: [...a.errors]
+    };
+}
+/**
+ * The plan as the `plan` output: plain data built field by field (never the internal objects),
+ * so its keys come in a fixed order and nothing the API sent beyond what is shown leaks into it.
+ * Apps in manifest order, changes in the planner's order.
+ */
 function planJson(plan) {
     return {
         mode: plan.mode,
         manifest: plan.manifest,
-        base: plan.base,
-        head: plan.head,
+        base: { ...(plan.base.sha ? { sha: plan.base.sha } : {}), description: plan.base.description },
+        head: { ...(plan.head.sha ? { sha: plan.head.sha } : {}), description: plan.head.description },
         offline: plan.offline,
-        apps: plan.apps.map(a => ({
-            server: a.server,
-            app: a.app,
-            ...(a.label !== undefined ? { label: a.label } : {}),
-            ...(a.serverId !== undefined ? { serverId: a.serverId } : {}),
-            ...(a.appId !== undefined ? { appId: a.appId } : {}),
-            live: a.live,
-            changes: a.changes.map(c => ({
-                action: c.action,
-                domain: c.domain,
-                ...(c.unicode ? { unicode: c.unicode } : {}),
-                reason: c.reason,
-                reasonText: model_REASON_TEXT[c.reason],
-                ...(c.settings ? { settings: c.settings } : {}),
-                ...(c.from ? { from: c.from } : {}),
-                ...(c.result ? { result: c.result } : {})
-            })),
-            notes: a.notes,
-            safety: a.safety,
-            ssl: a.ssl,
-            errors: a.errors
-        })),
-        warnings: plan.warnings
+        apps: plan.apps.map(appJson),
+        warnings: [...plan.warnings]
     };
 }
+/** Failed operations read from the results: changes that failed, and certificates (action `ssl`). */
+function failedFromPlan(plan) {
+    return plan.apps.flatMap(a => [
+        ...a.changes
+            .filter(c => c.result?.status === 'failed')
+            .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
+        // An SSL step belongs to the app, not a domain: named as the engine names it (label, else server/app).
+        ...(a.ssl.result?.status === 'failed'
+            ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
+            : [])
+    ]);
+}
 /**
- * The action's outputs (SPEC section 4). Before applying, `added`/`removed`/`updated` list what
- * the plan would do; once applied, what the run did (results `done`; a no-op was already so).
+ * The action's outputs (SPEC section 4), each a string as `core.setOutput` takes it.
+ *
+ * `added` / `removed` / `updated`: before anything is written (plan mode, drift without reconcile)
+ * the names the plan would change. Once the run is an apply (or a reconcile that wrote), the names
+ * this run actually changed: results `done` only. A `noop` was already so before the run (added by
+ * someone else, already gone), so a later step that reacts to "added" does not act on it twice;
+ * `failed`/`skipped` were not changed. An apply that was refused (unsafe plan) therefore reports
+ * empty lists. Names are ASCII, in plan order (apps as in the manifest, then the planner's order).
+ *
+ * `failed` is taken from `opts.failed` when the caller has its own list (the engine adds read
+ * errors and refused primary removals), else from the results. `drift` is set only when
+ * `opts.drift` is given, i.e. in drift mode.
  */
 function computeOutputs(plan, opts = {}) {
-    // In apply mode the outputs say what was done, even when nothing was (an unsafe plan refused).
     const applied = plan.mode === 'apply' || outputs_wasApplied(plan);
     const names = (action) => plan.apps.flatMap(a => a.changes
         .filter(c => c.action === action && (!applied || c.result?.status === 'done'))
         .map(c => c.domain));
-    const failed = opts.failed ??
-        plan.apps.flatMap(a => [
-            ...a.changes
-                .filter(c => c.result?.status === 'failed')
-                .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
-            ...(a.ssl.result?.status === 'failed'
-                ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
-                : [])
-        ]);
+    const failed = (opts.failed ?? failedFromPlan(plan)).map(f => ({
+        domain: f.domain,
+        action: f.action,
+        error: f.error
+    }));
     const out = {
         'has-changes': String(plan.apps.some(a => a.changes.length > 0)),
         added: JSON.stringify(names('add')),
@@ -50294,6 +50379,12 @@ function computeOutputs(plan, opts = {}) {
 
 
 
+/** Longest free-text values shown, in characters: one hostile value must not eat the whole budget. */
+const MAX_LABEL = 200;
+const MAX_ERROR = 1_000;
+const MAX_WARNING = 2_000;
+/** Lists that are not tables (warnings, collapsed apps) show this many items, then a count. */
+const MAX_LIST = 50;
 const ACTION_LABEL = {
     add: '➕ add',
     update: '✏️ update',
@@ -50308,21 +50399,29 @@ function settingsDiff(from, to) {
         parts.push(`redirect ${from.redirection} → ${to.redirection}`);
     return parts.join(', ');
 }
+/** An app named for people, its label clipped (a label is free text of any length). */
+function appName(app) {
+    return describeApp({ ...app, label: app.label === undefined ? undefined : escape_clip(app.label, MAX_LABEL) });
+}
 function domainCell(c) {
-    return c.unicode ? `${md(c.unicode)} (\`${c.domain}\`)` : `\`${c.domain}\``;
+    return c.unicode && c.unicode !== c.domain ? `${md(c.unicode)} (${code(c.domain)})` : code(c.domain);
 }
 function resultCell(c, applied, mode) {
-    if (!c.result)
-        return applied ? '—' : mode === 'drift' ? 'drift' : 'planned';
+    if (!c.result) {
+        if (applied)
+            return '— not reached';
+        return mode === 'drift' ? 'drift' : mode === 'apply' ? 'not applied' : 'planned';
+    }
+    const why = c.result.error ? `: ${md(clip(c.result.error, MAX_ERROR))}` : '';
     switch (c.result.status) {
         case 'done':
             return '✅ done';
         case 'noop':
             return c.action === 'remove' ? '✅ already gone' : '✅ already so';
         case 'skipped':
-            return `⏭️ skipped${c.result.error ? `: ${md(c.result.error)}` : ''}`;
+            return `⏭️ skipped${why}`;
         default:
-            return `❌ failed: ${md(c.result.error ?? 'unknown error')}`;
+            return `❌ failed${why || ': unknown error'}`;
     }
 }
 function changeRow(c, applied, mode) {
@@ -50332,62 +50431,115 @@ function changeRow(c, applied, mode) {
     return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied, mode)} |`;
 }
 function count(plan, applied) {
-    const k = { add: 0, update: 0, remove: 0, failed: 0, noop: 0 };
+    const k = { add: 0, update: 0, remove: 0, failed: 0, skipped: 0, noop: 0, notReached: 0 };
     for (const a of plan.apps) {
         for (const c of a.changes) {
-            if (c.result?.status === 'failed' || c.result?.status === 'skipped')
+            const s = c.result?.status;
+            if (s === 'failed')
                 k.failed++;
-            else if (c.result?.status === 'noop')
+            else if (s === 'skipped')
+                k.skipped++;
+            else if (s === 'noop')
                 k.noop++;
-            else if (!applied || c.result?.status === 'done')
+            else if (!applied || s === 'done')
                 k[c.action]++;
+            else
+                k.notReached++;
         }
         if (a.ssl.result?.status === 'failed')
             k.failed++;
     }
     return k;
 }
+/** The counts as a list of phrases: what will happen, what drifted, or what happened. */
+function countPhrases(plan, applied) {
+    const k = count(plan, applied);
+    if (applied) {
+        return [
+            `${k.add} added`,
+            `${k.update} updated`,
+            `${k.remove} removed`,
+            `${k.failed} failed`,
+            ...(k.noop ? [`${k.noop} already so`] : []),
+            ...(k.skipped ? [`${k.skipped} skipped`] : []),
+            ...(k.notReached ? [`${k.notReached} not reached`] : [])
+        ];
+    }
+    if (plan.mode === 'drift')
+        return [`${k.add} missing`, `${k.update} with other settings`, `${k.remove} unmanaged`];
+    return [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`];
+}
+/**
+ * Every warning once: the plan's own (offline, legacy API, deleted manifest…), then any unsafe
+ * verdict the plan's warnings do not already carry, and the offline note if nothing said it.
+ */
+function warningsOf(plan) {
+    const out = [];
+    const push = (w) => {
+        if (!out.includes(w))
+            out.push(w);
+    };
+    if (plan.offline && plan.apps.length && !plan.warnings.some(w => /offline/i.test(w)))
+        push('No RunCloud credentials: this plan is offline, planned against the base manifest only.');
+    for (const w of plan.warnings)
+        push(w);
+    for (const a of plan.apps)
+        if (a.safety.unsafe && a.safety.message)
+            push(a.safety.message);
+    return out;
+}
+function hasWork(a) {
+    return Boolean(a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted);
+}
+const NOTE_ICON = {
+    unmanaged: 'ℹ️',
+    'primary-kept': '🔒',
+    ignored: '🙈'
+};
 function appSection(app, applied, rowCap, mode) {
-    const lines = [`### ${md(describeApp(app))}`];
+    const lines = [`### ${md(appName(app))}`];
+    // Resolved ids, where the manifest named the server or app (otherwise they are in the heading).
     const ids = app.serverId !== undefined &&
         app.appId !== undefined &&
         (app.serverId !== app.server || app.appId !== app.app)
         ? ` · ids ${app.serverId} / ${app.appId}`
         : '';
     const live = app.live === 'read'
-        ? `${app.liveCount ?? 0} live domains${ids}`
+        ? `${app.liveCount ?? 0} live domain${app.liveCount === 1 ? '' : 's'}${ids}`
         : app.live === 'offline'
-            ? 'offline: live state not read'
-            : '';
+            ? `offline: live state not read${ids}`
+            : ids.slice(3);
     if (live)
-        lines.push('', `<sub>${live}</sub>`);
-    for (const e of app.errors)
-        lines.push('', `> ❌ ${md(e)}`);
-    if (app.safety.unsafe && app.safety.message)
-        lines.push('', `> ⚠️ ${md(app.safety.message)}`);
+        lines.push('', `<sub>${live}${app.exclusive ? ' · exclusive' : ''}</sub>`);
+    for (const e of app.errors.slice(0, MAX_LIST))
+        lines.push('', `> ❌ ${md(clip(e, MAX_ERROR))}`);
+    if (app.safety.unsafe)
+        lines.push('', `> ⚠️ Unsafe: removes ${app.safety.removals} of ${app.safety.total} domains (${Number(app.safety.percent.toFixed(1))}%).`);
     if (app.changes.length) {
         lines.push('', '| domain | change | reason | result |', '| --- | --- | --- | --- |');
         for (const c of app.changes.slice(0, rowCap))
             lines.push(changeRow(c, applied, mode));
         const hidden = app.changes.length - Math.min(rowCap, app.changes.length);
         if (hidden > 0)
-            lines.push('', `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output or the job log.</sub>`);
+            lines.push('', `<sub>… ${hidden} more row${hidden === 1 ? '' : 's'} not shown; see the \`plan\` output / job log.</sub>`);
     }
+    // Notes are shown for information; they take the same cap as table rows, at least a few.
     const notes = app.notes.slice(0, Math.max(rowCap, 3));
     if (notes.length) {
         lines.push('');
         for (const n of notes)
-            lines.push(`- ${n.kind === 'primary-kept' ? '🔒' : n.kind === 'ignored' ? '🙈' : 'ℹ️'} \`${n.domain}\`: ${md(n.message)}`);
-        if (app.notes.length > notes.length)
-            lines.push(`- … ${app.notes.length - notes.length} more notes`);
+            lines.push(`- ${NOTE_ICON[n.kind]} ${code(n.domain)}: ${md(clip(n.message, MAX_ERROR))}`);
+        const more = app.notes.length - notes.length;
+        if (more > 0)
+            lines.push(`- … ${more} more note${more === 1 ? '' : 's'} not shown; see the job log.`);
     }
     const ssl = app.ssl;
     if (ssl.result) {
         const icon = ssl.result.status === 'done' ? '✅' : ssl.result.status === 'failed' ? '❌' : '⚠️';
-        lines.push('', `🔐 SSL: ${icon} ${md(ssl.result.detail)}`);
+        lines.push('', `🔐 SSL: ${icon} ${ssl.result.status} — ${md(clip(ssl.result.detail, MAX_ERROR))}`);
     }
     else if (ssl.wanted) {
-        lines.push('', `🔐 SSL: certificate redeploy ${applied ? 'not reached' : 'planned'} (${md(ssl.why)})`);
+        lines.push('', `🔐 SSL: certificate redeploy ${applied ? 'not reached' : mode === 'apply' ? 'not applied' : 'planned'} (${md(ssl.why)})`);
     }
     lines.push('');
     return lines;
@@ -50395,61 +50547,60 @@ function appSection(app, applied, rowCap, mode) {
 function render(plan, opts, rowCap, appCap) {
     const applied = wasApplied(plan);
     const verb = plan.mode === 'plan' ? 'plan' : plan.mode === 'apply' ? 'apply' : 'drift check';
-    const out = [`## ${md(opts.title ?? `RunCloud domains — ${verb}`)}`, ''];
-    out.push(`**Manifest** \`${md(plan.manifest)}\` · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`, '');
-    if (opts.error)
-        out.push('> [!CAUTION]', ...opts.error.split('\n').map(l => `> ${md(l)}`), '');
-    if (plan.warnings.length) {
+    const out = [`## ${md(clip(opts.title ?? `RunCloud domains — ${verb}`, MAX_LABEL))}`, ''];
+    out.push(`**Manifest** ${code(plan.manifest)} · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`, '');
+    // The counts come first: they survive any truncation and answer the first question.
+    if (plan.apps.length)
+        out.push(`**Totals:** ${countPhrases(plan, applied).join(' · ')}`, '');
+    if (opts.error) {
+        const lines = opts.error.split('\n');
+        out.push('> [!CAUTION]', ...lines.slice(0, MAX_LIST).map(l => `> ${md(clip(l, MAX_WARNING))}`));
+        if (lines.length > MAX_LIST)
+            out.push(`> … ${lines.length - MAX_LIST} more lines; see the job log.`);
+        out.push('');
+    }
+    const warnings = warningsOf(plan);
+    if (warnings.length) {
         out.push('> [!WARNING]');
-        plan.warnings.slice(0, 50).forEach((w, i) => out.push(`${i ? '>\n' : ''}> ${md(w)}`));
-        if (plan.warnings.length > 50)
-            out.push(`>\n> … ${plan.warnings.length - 50} more warnings`);
+        warnings.slice(0, MAX_LIST).forEach((w, i) => out.push(`${i ? '>\n' : ''}> ${md(clip(w, MAX_WARNING))}`));
+        if (warnings.length > MAX_LIST)
+            out.push(`>\n> … ${warnings.length - MAX_LIST} more warnings`);
         out.push('');
     }
     const problems = opts.problems ?? [];
     if (problems.length) {
+        const shown = problems.slice(0, Math.max(rowCap, 20));
         out.push('### Manifest problems', '', '| where | problem |', '| --- | --- |');
-        for (const p of problems.slice(0, Math.max(rowCap, 20)))
-            out.push(`| \`${md(p.file)}:${p.line}:${p.col}\` | ${md(p.message)} |`);
-        const more = problems.length - Math.min(problems.length, Math.max(rowCap, 20));
+        for (const p of shown)
+            out.push(`| ${code(`${p.file}:${p.line}:${p.col}`)} | ${md(clip(p.message, MAX_ERROR))} |`);
+        const more = problems.length - shown.length;
         if (more > 0)
             out.push('', `<sub>… ${more} more problems; see the annotations.</sub>`);
         out.push('');
     }
-    const withWork = plan.apps.filter(a => a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted);
-    const quiet = plan.apps.filter(a => !withWork.includes(a));
+    const withWork = plan.apps.filter(hasWork);
+    const quiet = plan.apps.filter(a => !hasWork(a));
     for (const app of withWork.slice(0, appCap))
         out.push(...appSection(app, applied, rowCap, plan.mode));
     if (withWork.length > appCap)
-        out.push(`<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output or the job log.</sub>`, '');
+        out.push(`<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output / job log.</sub>`, '');
     if (quiet.length) {
-        const names = quiet.slice(0, 50).map(a => md(describeApp(a)));
-        out.push(`No changes in: ${names.join(', ')}${quiet.length > 50 ? `, and ${quiet.length - 50} more` : ''}.`, '');
+        const names = quiet.slice(0, MAX_LIST).map(a => md(appName(a)));
+        const more = quiet.length > MAX_LIST ? `, and ${quiet.length - MAX_LIST} more` : '';
+        out.push(`No changes in: ${names.join(', ')}${more}.`, '');
     }
-    if (plan.apps.length) {
-        const k = count(plan, applied);
-        const parts = applied
-            ? [
-                `${k.add} added`,
-                `${k.update} updated`,
-                `${k.remove} removed`,
-                `${k.noop} already so`,
-                `${k.failed} failed`
-            ]
-            : [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`];
-        out.push(`**Totals:** ${parts.join(' · ')}`, '');
-    }
-    else if (!problems.length && !opts.error) {
+    if (!plan.apps.length && !problems.length && !opts.error)
         out.push('The manifest declares no apps.', '');
-    }
-    if (opts.runUrl)
+    // Only a plain web address becomes a link; anything else could break out of the link syntax.
+    if (opts.runUrl && /^https?:\/\/[^\s()<>[\]"'`]+$/.test(opts.runUrl))
         out.push(`<sub>[Run log](${opts.runUrl})</sub>`, '');
     return out.join('\n');
 }
 const size = (s) => Buffer.byteLength(s, 'utf8');
 /**
  * The job summary / PR comment: one markdown document from the plan, at most `maxChars` bytes.
- * A large plan keeps every app's header and loses table rows first (never half a row), then apps.
+ * A large plan keeps every app's heading and loses table rows first (the same cap for every
+ * app, never half a row), then whole apps, and as a last resort whole lines from the end.
  */
 function renderMarkdown(plan, opts) {
     const maxRows = Math.max(0, ...plan.apps.map(a => Math.max(a.changes.length, a.notes.length)), (opts.problems ?? []).length);
@@ -50457,7 +50608,7 @@ function renderMarkdown(plan, opts) {
     let text = render(plan, opts, maxRows, appCount);
     if (size(text) <= opts.maxChars)
         return text;
-    // Largest row cap that fits.
+    // The largest row cap that fits (the size grows with the cap, so a binary search finds it).
     let lo = 0;
     let hi = maxRows;
     while (lo < hi) {
@@ -50483,56 +50634,59 @@ function renderMarkdown(plan, opts) {
     text = render(plan, opts, 0, a);
     if (size(text) <= opts.maxChars)
         return text;
-    // Last resort: whole lines only.
-    const note = '\n\n<sub>… truncated; see the `plan` output or the job log.</sub>\n';
-    const lines = text.split('\n');
+    // Last resort: whole lines only. Every element is one line (table rows, <sub>…</sub>, quotes),
+    // so cutting between lines never leaves one open.
+    const note = '\n\n<sub>… truncated; see the `plan` output / job log.</sub>\n';
+    if (size(note) > opts.maxChars)
+        return '';
     let kept = '';
-    for (const l of lines) {
-        if (size(kept) + size(l) + 1 + size(note) > opts.maxChars)
+    let used = size(note);
+    for (const l of text.split('\n')) {
+        const n = size(l) + 1;
+        if (used + n > opts.maxChars)
             break;
         kept += `${l}\n`;
+        used += n;
     }
     return kept + note;
 }
-/** The plan for the job log and the terminal: one line per change. */
+/**
+ * The plan for the job log and the terminal: one line per change (`+ add`, `~ update`,
+ * `- remove`), results after apply. Free text is made single-line and control-free.
+ */
 function renderPlanText(plan) {
     const applied = outputs_wasApplied(plan);
     const out = [
-        `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`
+        plain(`${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`)
     ];
     const quiet = [];
     const sign = { add: '+', update: '~', remove: '-' };
     for (const app of plan.apps) {
-        if (!app.changes.length &&
-            !app.errors.length &&
-            !app.notes.length &&
-            !app.ssl.result &&
-            !app.ssl.wanted) {
-            quiet.push(model_describeApp(app));
+        if (!hasWork(app)) {
+            quiet.push(plain(appName(app)));
             continue;
         }
-        out.push(`  ${model_describeApp(app)}${app.live === 'read' ? ` — ${app.liveCount ?? 0} live` : ''}`);
+        out.push(`  ${plain(appName(app))}${app.live === 'read' ? ` — ${app.liveCount ?? 0} live` : ''}`);
         for (const e of app.errors)
-            out.push(`    ! ${e}`);
+            out.push(`    ! ${plain(e)}`);
+        if (app.safety.unsafe && app.safety.message)
+            out.push(`    ! unsafe: ${plain(app.safety.message)}`);
         for (const c of app.changes) {
-            const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain;
+            const name = c.unicode && c.unicode !== c.domain ? `${c.domain} (${c.unicode})` : c.domain;
             const detail = c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : '';
             const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : '';
-            out.push(`    ${sign[c.action]} ${c.action} ${name}${detail} (${model_REASON_TEXT[c.reason]})${result}`);
+            out.push(`    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${model_REASON_TEXT[c.reason]})${result}`)}`);
         }
         for (const n of app.notes)
-            out.push(`    · ${n.domain}: ${n.message}`);
+            out.push(`    · ${plain(`${n.domain}: ${n.message}`)}`);
         if (app.ssl.result)
-            out.push(`    ssl: ${app.ssl.result.status}: ${app.ssl.result.detail}`);
+            out.push(`    ssl: ${plain(`${app.ssl.result.status}: ${app.ssl.result.detail}`)}`);
         else if (app.ssl.wanted)
-            out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${app.ssl.why})`);
+            out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${plain(app.ssl.why)})`);
     }
     if (quiet.length)
         out.push(`  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`);
-    const k = count(plan, applied);
-    out.push(applied
-        ? `totals: ${k.add} added, ${k.update} updated, ${k.remove} removed, ${k.noop} already so, ${k.failed} failed`
-        : `totals: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`);
+    out.push(`totals: ${countPhrases(plan, applied).join(', ')}`);
     return out.join('\n');
 }
 
