@@ -86,5 +86,8 @@ describe('readSettings', () => {
     expect(isLoopbackHost('127.1.2.3')).toBe(true)
     expect(isLoopbackHost('128.0.0.1')).toBe(false)
     expect(isLoopbackHost('localhost.example.com')).toBe(false)
+    // Resolved by the runner's DNS, which may send it anywhere.
+    expect(isLoopbackHost('api.localhost')).toBe(false)
+    expect(() => readSettings(inputs({ 'api-url': 'http://api.localhost/api/v3' }))).toThrow(/api-url/)
   })
 })

@@ -44,10 +44,13 @@ export type InputReader = (name: string) => string
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 
-/** `127.0.0.0/8`, `::1` and `localhost` may be reached over plain http. */
+/**
+ * `127.0.0.0/8`, `::1` and `localhost` may be reached over plain http. Not `*.localhost`: whether
+ * those resolve to loopback depends on the runner's resolver, and a credential must not bet on it.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  if (h === 'localhost' || h.endsWith('.localhost')) return true
+  if (h === 'localhost') return true
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
   const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h)
   return m !== null && m.slice(1).every(o => Number(o) <= 255)

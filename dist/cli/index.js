@@ -49815,10 +49815,13 @@ class SettingsError extends Error {
 }
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
-/** `127.0.0.0/8`, `::1` and `localhost` may be reached over plain http. */
+/**
+ * `127.0.0.0/8`, `::1` and `localhost` may be reached over plain http. Not `*.localhost`: whether
+ * those resolve to loopback depends on the runner's resolver, and a credential must not bet on it.
+ */
 function isLoopbackHost(hostname) {
     const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (h === 'localhost' || h.endsWith('.localhost'))
+    if (h === 'localhost')
         return true;
     if (h === '::1' || h === '0:0:0:0:0:0:0:1')
         return true;
