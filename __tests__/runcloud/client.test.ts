@@ -386,6 +386,35 @@ describe('lists, further', () => {
       expect(sim.callLog.map(c => c.status)).toEqual([200, 200, 200])
     }
   )
+  it('without any totals, still reads every page from a server that ignores perPage (pages of 20)', async () => {
+    await setup({ pagination: 'none', maxPerPage: 20 })
+    // 1 primary + 44 = 45 domains: pages of 20, 20 and 5.
+    sim.seedDomains(
+      sid,
+      aid,
+      Array.from({ length: 44 }, (_, i) => `q${i}.example.com`)
+    )
+    const api = client()
+    const all = await api.listDomains(sid, aid)
+    expect(all).toHaveLength(45)
+    expect(all.at(-1)?.name).toBe('q43.example.com')
+    expect(api.calls).toBe(3)
+  })
+  it('without totals, a lone page of exactly 20 costs one more call, a shorter one none', async () => {
+    await setup({ pagination: 'none' })
+    sim.seedDomains(
+      sid,
+      aid,
+      Array.from({ length: 19 }, (_, i) => `s${i}.example.com`)
+    )
+    const api = client()
+    expect(await api.listDomains(sid, aid)).toHaveLength(20)
+    expect(api.calls).toBe(2)
+    sim.seedDomains(sid, aid, ['t.example.com'])
+    const again = client()
+    expect(await again.listDomains(sid, aid)).toHaveLength(21)
+    expect(again.calls).toBe(1)
+  })
   it('an app with no aliases costs one call', async () => {
     await setup()
     const api = client()

@@ -50872,6 +50872,8 @@ function parseRetryAfter(value, now) {
 
 
 const PER_PAGE = 40;
+/** RunCloud's page size when `perPage` is not honoured (runcloud-api.md). */
+const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGES = 500;
 /** 429s tolerated for one request before giving up (each waits out the window). */
 const MAX_RATE_RETRIES = 30;
@@ -51114,8 +51116,11 @@ function createClient(options) {
                 if (seen >= items)
                     return out;
             }
-            else if (data.length < (perPage ?? PER_PAGE)) {
-                return out;
+            else if (perPage !== undefined ? data.length < perPage : data.length < PER_PAGE) {
+                // Without any totals, a page of exactly RunCloud's default size may come from a server
+                // that ignored `perPage`: one more call settles it, instead of missing every later page.
+                if (perPage !== undefined || data.length !== DEFAULT_PAGE_SIZE)
+                    return out;
             }
         }
         throw fail(`GET ${path} still had more after ${MAX_PAGES} pages of ${PER_PAGE}; stopping there to spare your API quota. Is something paging wrongly?`);

@@ -13,6 +13,8 @@ import type {
 } from './types.js'
 
 const PER_PAGE = 40
+/** RunCloud's page size when `perPage` is not honoured (runcloud-api.md). */
+const DEFAULT_PAGE_SIZE = 20
 const MAX_PAGES = 500
 /** 429s tolerated for one request before giving up (each waits out the window). */
 const MAX_RATE_RETRIES = 30
@@ -279,8 +281,10 @@ export function createClient(options: ClientOptions): RunCloudApi {
         if (page >= pages) return out
       } else if (items !== undefined) {
         if (seen >= items) return out
-      } else if (data.length < (perPage ?? PER_PAGE)) {
-        return out
+      } else if (perPage !== undefined ? data.length < perPage : data.length < PER_PAGE) {
+        // Without any totals, a page of exactly RunCloud's default size may come from a server
+        // that ignored `perPage`: one more call settles it, instead of missing every later page.
+        if (perPage !== undefined || data.length !== DEFAULT_PAGE_SIZE) return out
       }
     }
     throw fail(
