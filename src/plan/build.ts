@@ -83,7 +83,8 @@ function change(
 
 function safety(appLabel: string, removals: number, total: number, maxPercent: number): SafetyVerdict {
   const percent = total > 0 ? Math.round((removals / total) * 1000) / 10 : 0
-  const unsafe = total >= 10 && removals > 0 && (removals / total) * 100 > maxPercent
+  // Multiplied out, not divided: (7 / 25) * 100 is 28.000000000000004, which would call exactly 28% "more than 28%".
+  const unsafe = total >= 10 && removals > 0 && removals * 100 > maxPercent * total
   const verdict: SafetyVerdict = { unsafe, removals, total, percent }
   if (unsafe) {
     verdict.message =
