@@ -1,7 +1,7 @@
 import { applyPlan } from '../../src/apply/apply.js'
 import { BufferLogger } from '../../src/logger.js'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
-import { appPlan as factoryAppPlan } from '../helpers/plan-factory.js'
+import { appPlan as factoryAppPlan, plan as factoryPlan } from '../helpers/plan-factory.js'
 import type {
   Certificate,
   DomainSettings,
@@ -101,15 +101,7 @@ const appPlan = (changes: Change[], extra: Partial<AppPlan> = {}): AppPlan =>
     ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app' },
     ...extra
   })
-const plan = (...apps: AppPlan[]): Plan => ({
-  mode: 'apply',
-  manifest: 'domains.yml',
-  base: { description: 'b' },
-  head: { description: 'h' },
-  offline: false,
-  apps,
-  warnings: []
-})
+const plan = (...apps: AppPlan[]): Plan => factoryPlan(apps, { mode: 'apply' })
 
 describe('applyPlan', () => {
   it('adds and updates, then removes, then redeploys SSL once', async () => {
