@@ -52,7 +52,8 @@ export function normaliseDomain(raw: string): Normalised {
       hint: 'wildcards are not supported; list each name (e.g. shop.example.com)'
     }
   }
-  if (/[/?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
+  // A backslash is a path separator to url.domainToASCII (which would cut the name there).
+  if (/[/\\?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
     const host = bareHost(`http://${trimmed}`)
     return {
       error: 'has a path, port or query',
@@ -61,6 +62,10 @@ export function normaliseDomain(raw: string): Normalised {
   }
   let name = trimmed.toLowerCase()
   if (name.endsWith('.')) name = name.slice(0, -1)
+  // url.domainToASCII decodes %XX escapes (ex%41mple.com → example.com); a name has none.
+  const escaped = name.split('.').find(l => l.includes('%'))
+  if (escaped !== undefined)
+    return { error: `has a label with characters other than letters, digits and hyphens (${escaped})` }
   const ascii = domainToASCII(name)
   if (!ascii) {
     const problem = domainProblem(name)
