@@ -274,7 +274,8 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
     )
     fail()
   }
-  const short = 'domains' in root && !('version' in root) && !('defaults' in root) && !('apps' in root)
+  // `version` and `defaults` belong to both forms; a top-level `domains:` list makes it the short form.
+  const short = 'domains' in root && !('apps' in root)
   // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
   const r = short
     ? shortFormSchema.safeParse(root, { reportInput: true })
@@ -288,7 +289,10 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   }
   // The name rules run even when the structure has problems, so one run reports everything.
   const lenient: FullForm = short
-    ? { apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }] }
+    ? ({
+        defaults: asRecord(root.defaults),
+        apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }]
+      } as unknown as FullForm)
     : ({
         defaults: asRecord(root.defaults),
         apps: asArray(root.apps).map(a => asRecord(a))

@@ -55,7 +55,11 @@ export const fullFormSchema = z
   .describe('full form: any number of apps on any servers')
 
 export const shortFormSchema = z
-  .strictObject({ domains: z.array(domainEntrySchema) })
+  .strictObject({
+    version: z.literal(1).optional(),
+    defaults: defaultsSchema.optional().describe('applies to every domain entry'),
+    domains: z.array(domainEntrySchema)
+  })
   .describe('short form: one web app, whose ids come from the inputs server-id and app-id')
 
 export const manifestSchema = z.union([shortFormSchema, fullFormSchema])
