@@ -272,14 +272,16 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
       c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]),
       "a manifest has either 'apps:' (full form) or a top-level 'domains:' (short form), not both"
     )
-    fail()
   }
   // `version` and `defaults` belong to both forms; a top-level `domains:` list makes it the short form.
   const short = 'domains' in root && !('apps' in root)
   // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
   const r = short
     ? shortFormSchema.safeParse(root, { reportInput: true })
-    : fullFormSchema.safeParse(root, { reportInput: true })
+    : // With both forms (reported above), check the rest as the full form.
+      fullFormSchema.safeParse(Object.fromEntries(Object.entries(root).filter(([k]) => k !== 'domains')), {
+        reportInput: true
+      })
   if (!r.success) reportIssues(doc, c, r.error.issues)
   if (short && (opts.serverId === undefined || opts.appId === undefined)) {
     c.add(
