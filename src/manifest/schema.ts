@@ -22,7 +22,11 @@ export const domainEntrySchema = z.union([z.string().describe('a domain name'), 
 
 const targetSchema = z.union([
   z.number().int().positive().describe('id'),
-  z.string().min(1).describe('name, resolved through the API')
+  z
+    .string()
+    // Not empty or blank, and not '0' (a string of digits is read as an id).
+    .regex(/^(?!\s*0*\s*$)/)
+    .describe('name, resolved through the API')
 ])
 
 export const appSchema = z.strictObject({
