@@ -283,6 +283,12 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
         reportInput: true
       })
   if (!r.success) reportIssues(doc, c, r.error.issues)
+  // `version: 1.0` (or 1e0, 0x1) is a float or another notation equal to 1 once read; only 1 is version 1.
+  const versionNode = nodeAt(doc, ['version'])
+  if (isScalar(versionNode) && versionNode.value === 1 && versionNode.range) {
+    const written = text.slice(versionNode.range[0], versionNode.range[1]).trim()
+    if (!/^\+?\d+$/.test(written)) c.add(c.at(versionNode.range[0]), `'version' must be 1, not ${written}`)
+  }
   if (short && (opts.serverId === undefined || opts.appId === undefined)) {
     c.add(
       c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]),
