@@ -1,4 +1,14 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml'
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair
+} from 'yaml'
 import type { z } from 'zod'
 import { normaliseDomain } from './normalise.js'
 import { fullFormSchema, KNOWN_KEYS, shortFormSchema, type FullForm } from './schema.js'
@@ -81,6 +91,8 @@ class Collector {
 function nodeAt(doc: Document, path: readonly PathKey[]): Node | undefined {
   let cur: unknown = doc.contents
   for (const key of path) {
+    // Inside an alias (*name) the nodes are the anchor's; the alias is where this copy is written.
+    if (isAlias(cur)) return cur
     if (isMap(cur)) {
       const pair = cur.items.find(p => isScalar(p.key) && String(p.key.value) === String(key))
       cur = pair?.value ?? pair?.key
