@@ -250,7 +250,9 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
     const message =
       err.code === 'DUPLICATE_KEY'
         ? `duplicate key '${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim() ?? ''}': a key may appear once in a mapping`
-        : err.message.split('\n')[0]
+        : err.code === 'MULTIPLE_DOCS'
+          ? "the manifest is one YAML document; this '---' starts a second one"
+          : err.message.split('\n')[0]
     c.add(c.at(err.pos[0]), message?.replace(/ at line \d+, column \d+.*$/, '') ?? 'invalid YAML')
   }
   if (c.problems.length) fail()
