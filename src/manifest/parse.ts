@@ -324,6 +324,10 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   return manifest
 }
 
+/** The ASCII name, with the Unicode form beside it when they differ (SPEC section 2). */
+const shownName = (d: { name: string; unicode?: string }): string =>
+  d.unicode && d.unicode !== d.name ? `${d.name} (${d.unicode})` : d.name
+
 const asArray = (v: unknown): never[] => (Array.isArray(v) ? (v as never[]) : [])
 const asRecord = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
@@ -393,8 +397,9 @@ function build(
       }
       const first = seen.get(n.ascii)
       if (first) {
-        c.add(pos, `${n.ascii} is listed twice; it is already at line ${first.line}, column ${first.col}`)
-        c.add(first, `${n.ascii} is listed twice; it is listed again at line ${pos.line}, column ${pos.col}`)
+        const shown = shownName({ name: n.ascii, unicode: n.unicode })
+        c.add(pos, `${shown} is listed twice; it is already at line ${first.line}, column ${first.col}`)
+        c.add(first, `${shown} is listed twice; it is listed again at line ${pos.line}, column ${pos.col}`)
         return
       }
       seen.set(n.ascii, pos)
@@ -416,7 +421,7 @@ function build(
       if (bare?.www) {
         c.add(
           d.pos,
-          `${d.name} is already served by ${bare.name} (line ${bare.pos.line}), which has www: true; remove this entry, or set www: false on ${bare.name}`
+          `${shownName(d)} is already served by ${shownName(bare)} (line ${bare.pos.line}), which has www: true; remove this entry, or set www: false on ${bare.name}`
         )
       }
     }
