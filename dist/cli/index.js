@@ -39554,7 +39554,8 @@ function normaliseDomain(raw) {
             hint: 'wildcards are not supported; list each name (e.g. shop.example.com)'
         };
     }
-    if (/[/?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
+    // A backslash is a path separator to url.domainToASCII (which would cut the name there).
+    if (/[/\\?#@]/.test(trimmed) || /:\d*$/.test(trimmed)) {
         const host = bareHost(`http://${trimmed}`);
         return {
             error: 'has a path, port or query',
@@ -39564,6 +39565,10 @@ function normaliseDomain(raw) {
     let name = trimmed.toLowerCase();
     if (name.endsWith('.'))
         name = name.slice(0, -1);
+    // url.domainToASCII decodes %XX escapes (ex%41mple.com → example.com); a name has none.
+    const escaped = name.split('.').find(l => l.includes('%'));
+    if (escaped !== undefined)
+        return { error: `has a label with characters other than letters, digits and hyphens (${escaped})` };
     const ascii = (0,external_node_url_.domainToASCII)(name);
     if (!ascii) {
         const problem = domainProblem(name);
@@ -49161,7 +49166,10 @@ const domainObjectSchema = strictObject({
 const domainEntrySchema = union([schemas_string().describe('a domain name'), domainObjectSchema]);
 const targetSchema = union([
     schemas_number().int().positive().describe('id'),
-    schemas_string().min(1).describe('name, resolved through the API')
+    schemas_string()
+        // Not empty or blank, and not '0' (a string of digits is read as an id).
+        .regex(/^(?!\s*0*\s*$)/)
+        .describe('name, resolved through the API')
 ]);
 const appSchema = strictObject({
     server: targetSchema.describe('server id (integer) or server name (string)'),
@@ -49186,7 +49194,11 @@ const fullFormSchema = strictObject({
     apps: array(appSchema)
 })
     .describe('full form: any number of apps on any servers');
-const shortFormSchema = strictObject({ domains: array(domainEntrySchema) })
+const shortFormSchema = strictObject({
+    version: literal(1).optional(),
+    defaults: defaultsSchema.optional().describe('applies to every domain entry'),
+    domains: array(domainEntrySchema)
+})
     .describe('short form: one web app, whose ids come from the inputs server-id and app-id');
 const manifestSchema = union([shortFormSchema, fullFormSchema]);
 /** Keys known at each level, for "did you mean". */
@@ -49292,6 +49304,9 @@ class Collector {
 function nodeAt(doc, path) {
     let cur = doc.contents;
     for (const key of path) {
+        // Inside an alias (*name) the nodes are the anchor's; the alias is where this copy is written.
+        if ((0,dist/* isAlias */.Vj)(cur))
+            return cur;
         if ((0,dist/* isMap */.jh)(cur)) {
             const pair = cur.items.find(p => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(key));
             cur = pair?.value ?? pair?.key;
@@ -49439,7 +49454,9 @@ function parseManifest(input, opts) {
     for (const err of doc.errors) {
         const message = err.code === 'DUPLICATE_KEY'
             ? `duplicate key '${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim() ?? ''}': a key may appear once in a mapping`
-            : err.message.split('\n')[0];
+            : err.code === 'MULTIPLE_DOCS'
+                ? "the manifest is one YAML document; this '---' starts a second one"
+                : err.message.split('\n')[0];
         c.add(c.at(err.pos[0]), message?.replace(/ at line \d+, column \d+.*$/, '') ?? 'invalid YAML');
     }
     if (c.problems.length)
@@ -49465,21 +49482,34 @@ function parseManifest(input, opts) {
     const root = data;
     if ('apps' in root && 'domains' in root) {
         c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), "a manifest has either 'apps:' (full form) or a top-level 'domains:' (short form), not both");
-        fail();
     }
-    const short = 'domains' in root && !('version' in root) && !('defaults' in root) && !('apps' in root);
+    // `version` and `defaults` belong to both forms; a top-level `domains:` list makes it the short form.
+    const short = 'domains' in root && !('apps' in root);
     // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
     const r = short
         ? shortFormSchema.safeParse(root, { reportInput: true })
-        : fullFormSchema.safeParse(root, { reportInput: true });
+        : // With both forms (reported above), check the rest as the full form.
+            fullFormSchema.safeParse(Object.fromEntries(Object.entries(root).filter(([k]) => k !== 'domains')), {
+                reportInput: true
+            });
     if (!r.success)
         reportIssues(doc, c, r.error.issues);
+    // `version: 1.0` (or 1e0, 0x1) is a float or another notation equal to 1 once read; only 1 is version 1.
+    const versionNode = nodeAt(doc, ['version']);
+    if ((0,dist/* isScalar */.jn)(versionNode) && versionNode.value === 1 && versionNode.range) {
+        const written = text.slice(versionNode.range[0], versionNode.range[1]).trim();
+        if (!/^\+?\d+$/.test(written))
+            c.add(c.at(versionNode.range[0]), `'version' must be 1, not ${written}`);
+    }
     if (short && (opts.serverId === undefined || opts.appId === undefined)) {
         c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), "a short-form manifest (a bare 'domains:' list) needs the inputs 'server-id' and 'app-id'; set both, or use the full form with 'apps:'");
     }
     // The name rules run even when the structure has problems, so one run reports everything.
     const lenient = short
-        ? { apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }] }
+        ? {
+            defaults: asRecord(root.defaults),
+            apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }]
+        }
         : {
             defaults: asRecord(root.defaults),
             apps: asArray(root.apps).map(a => asRecord(a))
@@ -49489,6 +49519,8 @@ function parseManifest(input, opts) {
         fail();
     return manifest;
 }
+/** The ASCII name, with the Unicode form beside it when they differ (SPEC section 2). */
+const shownName = (d) => d.unicode && d.unicode !== d.name ? `${d.name} (${d.unicode})` : d.name;
 const asArray = (v) => (Array.isArray(v) ? v : []);
 const asRecord = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : {};
 /** Normalise names and apply the cross-entry rules; `shortPath` is where the short form's list is. */
@@ -49543,8 +49575,9 @@ function build(doc, c, data, form, shortPath) {
             }
             const first = seen.get(n.ascii);
             if (first) {
-                c.add(pos, `${n.ascii} is listed twice; it is already at line ${first.line}, column ${first.col}`);
-                c.add(first, `${n.ascii} is listed twice; it is listed again at line ${pos.line}, column ${pos.col}`);
+                const shown = shownName({ name: n.ascii, unicode: n.unicode });
+                c.add(pos, `${shown} is listed twice; it is already at line ${first.line}, column ${first.col}`);
+                c.add(first, `${shown} is listed twice; it is listed again at line ${pos.line}, column ${pos.col}`);
                 return;
             }
             seen.set(n.ascii, pos);
@@ -49565,7 +49598,7 @@ function build(doc, c, data, form, shortPath) {
                 continue;
             const bare = byName.get(d.name.slice(4));
             if (bare?.www) {
-                c.add(d.pos, `${d.name} is already served by ${bare.name} (line ${bare.pos.line}), which has www: true; remove this entry, or set www: false on ${bare.name}`);
+                c.add(d.pos, `${shownName(d)} is already served by ${shownName(bare)} (line ${bare.pos.line}), which has www: true; remove this entry, or set www: false on ${bare.name}`);
             }
         }
         apps.push(app);
@@ -54591,7 +54624,7 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
