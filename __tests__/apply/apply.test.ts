@@ -21,7 +21,6 @@ class StubApi implements RunCloudApi {
   basicCert: Certificate | undefined = { id: 7 }
   domainCerts = new Map<number, Certificate>()
   failRedeploy = false
-  liveDomains: LiveDomain[] = []
   private id = 1000
   private rec(s: string): void {
     this.calls++
@@ -42,7 +41,7 @@ class StubApi implements RunCloudApi {
   }
   async listDomains(): Promise<LiveDomain[]> {
     this.rec('list')
-    return this.liveDomains
+    return []
   }
   async getDomain(): Promise<LiveDomain | undefined> {
     return undefined
@@ -182,39 +181,6 @@ describe('applyPlan', () => {
       'redeploy domain 1000 55',
       'install domain 1001'
     ])
-  })
-
-  it('advanced SSL on a re-run: only the domains the change declares new, found live with one list call', async () => {
-    const api = new StubApi()
-    api.sslMode = { advanced: true, autoSsl: true }
-    api.liveDomains = [
-      { id: 1, name: 'main.com', type: 'primary', www: false, redirection: 'none' },
-      { id: 2, name: 'a.com', type: 'alias', ...settings },
-      { id: 3, name: 'old.com', type: 'alias', ...settings }
-    ]
-    for (const d of api.liveDomains) api.domainCerts.set(d.id, { id: 50 + d.id })
-    // Nothing left to add (the first run added a.com), but the change declares it new.
-    const p = plan(
-      appPlan([], {
-        ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app', newNames: ['a.com'] }
-      })
-    )
-    await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
-    expect(api.log).toEqual(['ssl mode', 'list', 'domain cert 2', 'redeploy domain 2 52'])
-    expect(p.apps[0]?.ssl.result?.status).toBe('done')
-  })
-
-  it('advanced SSL: no list call when every declared-new name was added by this run', async () => {
-    const api = new StubApi()
-    api.sslMode = { advanced: true, autoSsl: true }
-    api.domainCerts.set(1000, { id: 9 })
-    const p = plan(
-      appPlan([{ action: 'add', domain: 'a.com', reason: 'new', settings }], {
-        ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app', newNames: ['a.com'] }
-      })
-    )
-    await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
-    expect(api.log).toEqual(['add a.com', 'ssl mode', 'domain cert 1000', 'redeploy domain 1000 9'])
   })
 
   it('skips SSL for ssl: none, and for ssl-redeploy never even when the run added domains', async () => {

@@ -39142,16 +39142,9 @@ async function redeployCertificates(app, api, added, warn) {
             await api.redeployBasicCertificate(serverId, appId, cert.id);
             return { status: 'done', detail: `certificate ${cert.id} redeployed` };
         }
-        // The domains added by this run, and those the change declares new that were live already
-        // (a re-run): their ids come from one list call, made only when such names remain.
-        const pending = (app.ssl.newNames ?? []).filter(n => !added.some(d => d.name === n));
         let targets = added;
-        if (pending.length) {
-            const live = await api.listDomains(serverId, appId);
-            targets = [...added, ...live.filter(d => pending.includes(d.name))];
-        }
-        else if (added.length === 0) {
-            // `ssl-redeploy: always` on an advanced-SSL app with nothing new: every domain's certificate.
+        if (targets.length === 0) {
+            // `ssl-redeploy: always` on an advanced-SSL app with nothing added: every domain's certificate.
             targets = await api.listDomains(serverId, appId);
         }
         const done = [];
@@ -49675,9 +49668,9 @@ function sslStep(opts, head, base, adds) {
         };
     }
     const baseNames = new Set(base?.domains.map(d => d.name) ?? []);
-    const newNames = head.domains.filter(d => !baseNames.has(d.name)).map(d => d.name);
-    if (newNames.length || adds > 0)
-        return { policy, wanted: true, why: 'domains added to the app', ...(newNames.length ? { newNames } : {}) };
+    const declaredNew = head.domains.some(d => !baseNames.has(d.name));
+    if (declaredNew || adds > 0)
+        return { policy, wanted: true, why: 'domains added to the app' };
     return { policy, wanted: false, why: 'no domains added' };
 }
 /**

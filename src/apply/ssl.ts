@@ -30,15 +30,9 @@ export async function redeployCertificates(
       await api.redeployBasicCertificate(serverId, appId, cert.id)
       return { status: 'done', detail: `certificate ${cert.id} redeployed` }
     }
-    // The domains added by this run, and those the change declares new that were live already
-    // (a re-run): their ids come from one list call, made only when such names remain.
-    const pending = (app.ssl.newNames ?? []).filter(n => !added.some(d => d.name === n))
     let targets = added
-    if (pending.length) {
-      const live = await api.listDomains(serverId, appId)
-      targets = [...added, ...live.filter(d => pending.includes(d.name))]
-    } else if (added.length === 0) {
-      // `ssl-redeploy: always` on an advanced-SSL app with nothing new: every domain's certificate.
+    if (targets.length === 0) {
+      // `ssl-redeploy: always` on an advanced-SSL app with nothing added: every domain's certificate.
       targets = await api.listDomains(serverId, appId)
     }
     const done: string[] = []

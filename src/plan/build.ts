@@ -113,9 +113,8 @@ function sslStep(
     }
   }
   const baseNames = new Set(base?.domains.map(d => d.name) ?? [])
-  const newNames = head.domains.filter(d => !baseNames.has(d.name)).map(d => d.name)
-  if (newNames.length || adds > 0)
-    return { policy, wanted: true, why: 'domains added to the app', ...(newNames.length ? { newNames } : {}) }
+  const declaredNew = head.domains.some(d => !baseNames.has(d.name))
+  if (declaredNew || adds > 0) return { policy, wanted: true, why: 'domains added to the app' }
   return { policy, wanted: false, why: 'no domains added' }
 }
 

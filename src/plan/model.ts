@@ -64,11 +64,6 @@ export interface SslStep {
   /** Whether a redeploy is wanted, decided at plan time (the run may add more reasons). */
   wanted: boolean
   why: string
-  /**
-   * With `auto`, the names the manifest change declares new for the app. Advanced SSL redeploys
-   * these domains' certificates, also on a re-run that finds them live already.
-   */
-  newNames?: string[]
   result?: {
     status: 'done' | 'failed' | 'skipped' | 'none-installed'
     /** Human-readable, e.g. "basic certificate 123 redeployed" or the error. */
