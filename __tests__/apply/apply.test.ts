@@ -183,6 +183,34 @@ describe('applyPlan', () => {
     ])
   })
 
+  it('advanced SSL with auto: only the declared-new domains, never every domain of the app', async () => {
+    const api = new StubApi()
+    api.sslMode = { advanced: true, autoSsl: false }
+    api.domainCerts.set(41, { id: 66 })
+    api.failAdd.add('bad.com')
+    const pre = { id: 41, name: 'pre.com', type: 'alias', www: true, redirection: 'non-www' as const }
+    const p = plan(
+      appPlan([{ action: 'add', domain: 'bad.com', reason: 'new', settings }], {
+        ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app', declaredLive: [pre] }
+      })
+    )
+    await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
+    expect(api.log.filter(l => /list|redeploy|install/.test(l))).toEqual(['redeploy domain 41 66'])
+
+    // The only added domain failed: nothing to redeploy, and no listing of the app's domains.
+    const api2 = new StubApi()
+    api2.sslMode = { advanced: true, autoSsl: false }
+    api2.failAdd.add('bad.com')
+    const p2 = plan(
+      appPlan([{ action: 'add', domain: 'bad.com', reason: 'new', settings }], {
+        ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app' }
+      })
+    )
+    await applyPlan(p2, { api: api2, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
+    expect(api2.log.filter(l => /list|redeploy|install/.test(l))).toEqual([])
+    expect(p2.apps[0]?.ssl.result?.status).toBe('skipped')
+  })
+
   it('skips SSL for ssl: none, and for ssl-redeploy never even when the run added domains', async () => {
     for (const [policy, input] of [
       ['none', 'auto'],

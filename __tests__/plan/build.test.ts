@@ -236,6 +236,18 @@ describe('ssl decision', () => {
     expect(p.apps[0]?.changes).toEqual([])
     expect(p.apps[0]?.ssl.wanted).toBe(true)
   })
+  it('auto: the declared-new domains already live are the advanced-SSL targets, not the other live ones', () => {
+    const pre = live('pre.com')
+    const p = buildPlan(
+      opts({
+        base: manifest(app([d('old.com')])),
+        head: manifest(app([d('old.com'), d('pre.com'), d('new.com')])),
+        live: liveMap({ '1/2': [live('old.com'), pre, live('main.com', { type: 'primary' })] })
+      })
+    )
+    expect(summary(p)).toEqual(['add new.com new'])
+    expect(p.apps[0]?.ssl.declaredLive).toEqual([pre])
+  })
   it('honours ssl: none and ssl-redeploy never / always', () => {
     const head = manifest(app([d('a.com')]))
     expect(buildPlan(opts({ head, sslRedeploy: 'never' })).apps[0]?.ssl.wanted).toBe(false)

@@ -117,10 +117,19 @@ async function applyApp(
       app.ssl.why = 'domains added by this run'
     }
     // For advanced SSL, the certificates of the domains this change declares new and are now live.
-    const targets = app.changes
-      .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
-      .map(c => c.live as LiveDomain)
-    app.ssl.result = await redeployCertificates(app, api, targets, m => log.warning(m))
+    const targets = [
+      ...app.changes
+        .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
+        .map(c => c.live as LiveDomain),
+      ...(app.ssl.declaredLive ?? [])
+    ]
+    app.ssl.result = await redeployCertificates(
+      app,
+      api,
+      targets,
+      m => log.warning(m),
+      opts.sslRedeploy === 'always'
+    )
     log.info(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`)
   }
 }

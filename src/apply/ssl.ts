@@ -13,7 +13,9 @@ export async function redeployCertificates(
   app: AppPlan,
   api: RunCloudApi,
   added: LiveDomain[],
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  /** `ssl-redeploy: always`: with no added domain, an advanced-SSL app redeploys every domain's certificate. */
+  everyDomain = false
 ): Promise<NonNullable<AppPlan['ssl']['result']>> {
   const serverId = app.serverId as number
   const appId = app.appId as number
@@ -32,6 +34,8 @@ export async function redeployCertificates(
     }
     let targets = added
     if (targets.length === 0) {
+      // With `auto`, only the added domains' certificates: none is live (their adds failed).
+      if (!everyDomain) return { status: 'skipped', detail: 'advanced SSL: no added domain is live' }
       // `ssl-redeploy: always` on an advanced-SSL app with nothing added: every domain's certificate.
       targets = await api.listDomains(serverId, appId)
     }

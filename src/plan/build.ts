@@ -264,6 +264,13 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
     }
   }
   finish(plan, opts, base, head, live.domains.length)
+  if (plan.ssl.wanted && opts.mode !== 'drift') {
+    const declaredLive = headDomains
+      .filter(d => !baseNames.has(d.name))
+      .map(d => liveByName.get(d.name))
+      .filter((l): l is LiveDomain => l !== undefined)
+    if (declaredLive.length) plan.ssl.declaredLive = declaredLive
+  }
   return plan
 }
 

@@ -64,6 +64,11 @@ export interface SslStep {
   /** Whether a redeploy is wanted, decided at plan time (the run may add more reasons). */
   wanted: boolean
   why: string
+  /**
+   * Advanced SSL: domains the manifest change adds that were already live (so no add change
+   * carries them); their certificates are redeployed with those of the domains the run adds.
+   */
+  declaredLive?: LiveDomain[]
   result?: {
     status: 'done' | 'failed' | 'skipped' | 'none-installed'
     /** Human-readable, e.g. "basic certificate 123 redeployed" or the error. */
