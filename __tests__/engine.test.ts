@@ -75,6 +75,10 @@ it('removing the primary domain is a warning in plan and a failed operation in a
   expect(apply.result.failed).toEqual([
     expect.objectContaining({ domain: 'main.example.com', action: 'remove' })
   ])
+  // The step's error itself says why, not only the `failed` output.
+  expect(apply.result.error).toMatch(
+    /remove main\.example\.com: .*primary domain of the app and is never removed/
+  )
   expect(sim.domains(sid, aid).map(d => d.name)).toContain('main.example.com')
 })
 

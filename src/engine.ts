@@ -302,8 +302,10 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     result.failed = collectFailures(plan)
     if (result.failed.length) {
       const names = result.failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20)
+      // Each on a line of its own with why, so the step's error says it (a kept primary, a certificate).
+      const why = result.failed.slice(0, 20).map(f => `${f.action} ${f.domain}: ${f.error}`)
       throw new RunError(
-        `${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}`
+        `${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}\n${why.join('\n')}`
       )
     }
     result.exitCode = 0
