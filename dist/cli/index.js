@@ -39128,7 +39128,9 @@ const DNS_HINT = 'A certificate can only be issued once the domain’s DNS point
  * (`PUT /ssl/{id}`). Advanced SSL: per added domain, redeploy its certificate, or install one
  * where none exists and AutoSSL is off. No certificate at all is a warning, not a failure.
  */
-async function redeployCertificates(app, api, added, warn) {
+async function redeployCertificates(app, api, added, warn, 
+/** `ssl-redeploy: always`: with no added domain, an advanced-SSL app redeploys every domain's certificate. */
+everyDomain = false) {
     const serverId = app.serverId;
     const appId = app.appId;
     try {
@@ -39144,6 +39146,9 @@ async function redeployCertificates(app, api, added, warn) {
         }
         let targets = added;
         if (targets.length === 0) {
+            // With `auto`, only the added domains' certificates: none is live (their adds failed).
+            if (!everyDomain)
+                return { status: 'skipped', detail: 'advanced SSL: no added domain is live' };
             // `ssl-redeploy: always` on an advanced-SSL app with nothing added: every domain's certificate.
             targets = await api.listDomains(serverId, appId);
         }
@@ -39292,10 +39297,13 @@ async function applyApp(app, opts, step, log) {
             app.ssl.why = 'domains added by this run';
         }
         // For advanced SSL, the certificates of the domains this change declares new and are now live.
-        const targets = app.changes
-            .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
-            .map(c => c.live);
-        app.ssl.result = await redeployCertificates(app, api, targets, m => log.warning(m));
+        const targets = [
+            ...app.changes
+                .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
+                .map(c => c.live),
+            ...(app.ssl.declaredLive ?? [])
+        ];
+        app.ssl.result = await redeployCertificates(app, api, targets, m => log.warning(m), opts.sslRedeploy === 'always');
         log.info(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`);
     }
 }
@@ -49824,6 +49832,14 @@ function planApp(opts, base, head) {
         }
     }
     finish(plan, opts, base, head, live.domains.length);
+    if (plan.ssl.wanted && opts.mode !== 'drift') {
+        const declaredLive = headDomains
+            .filter(d => !baseNames.has(d.name))
+            .map(d => liveByName.get(d.name))
+            .filter((l) => l !== undefined);
+        if (declaredLive.length)
+            plan.ssl.declaredLive = declaredLive;
+    }
     return plan;
 }
 function finish(plan, opts, base, head, total) {
@@ -50229,7 +50245,9 @@ async function execute(input) {
         result.failed = collectFailures(plan);
         if (result.failed.length) {
             const names = result.failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20);
-            throw new RunError(`${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}`);
+            // Each on a line of its own with why, so the step's error says it (a kept primary, a certificate).
+            const why = result.failed.slice(0, 20).map(f => `${f.action} ${f.domain}: ${f.error}`);
+            throw new RunError(`${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}\n${why.join('\n')}`);
         }
         result.exitCode = 0;
         return result;
