@@ -71,6 +71,13 @@ describe('lists', () => {
     const [, a] = await client().listDomains(sid, aid)
     expect(a).toMatchObject({ name: 'a.example.com', www: false, redirection: 'www', type: 'alias' })
   })
+  it('reads a name RunCloud keeps in Unicode form (or with a trailing dot) as the manifest writes it', async () => {
+    await setup()
+    sim.seedDomains(sid, aid, ['Bücher.Example', 'shop.example.com.'])
+    const names = (await client().listDomains(sid, aid)).map(d => d.name)
+    expect(names).toContain('xn--bcher-kva.example')
+    expect(names).toContain('shop.example.com')
+  })
   it('says which app was not found', async () => {
     await setup()
     await expect(client().listDomains(sid, 999)).rejects.toThrow(`server ${sid} / web app 999 was not found`)

@@ -50923,6 +50923,7 @@ function parseRetryAfter(value, now) {
 
 
 
+
 const PER_PAGE = 40;
 /** RunCloud's page size when `perPage` is not honoured (runcloud-api.md). */
 const DEFAULT_PAGE_SIZE = 20;
@@ -50952,9 +50953,11 @@ function toLiveDomain(raw) {
     if (typeof o.name !== 'string' || o.id === undefined)
         return undefined;
     const redirection = REDIRECTIONS.find(r => r === o.redirection) ?? 'none';
+    // Compared with the manifest's ASCII names: a name RunCloud kept in its Unicode form still matches.
+    const lower = o.name.trim().toLowerCase().replace(/\.$/, '');
     return {
         id: Number(o.id),
-        name: o.name.toLowerCase(),
+        name: (/[^\x00-\x7f]/.test(lower) && (0,external_node_url_.domainToASCII)(lower)) || lower,
         type: typeof o.type === 'string' ? o.type : 'alias',
         www: truthy(o.www),
         redirection

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url'
 import { Agent, request } from 'undici'
 import type { Redirection } from '../manifest/types.js'
 import { excerpt, RunCloudError, scrub, UnansweredError } from './errors.js'
@@ -50,9 +51,11 @@ function toLiveDomain(raw: unknown): LiveDomain | undefined {
   const o = raw as Record<string, unknown>
   if (typeof o.name !== 'string' || o.id === undefined) return undefined
   const redirection = REDIRECTIONS.find(r => r === o.redirection) ?? 'none'
+  // Compared with the manifest's ASCII names: a name RunCloud kept in its Unicode form still matches.
+  const lower = o.name.trim().toLowerCase().replace(/\.$/, '')
   return {
     id: Number(o.id),
-    name: o.name.toLowerCase(),
+    name: (/[^\x00-\x7f]/.test(lower) && domainToASCII(lower)) || lower,
     type: typeof o.type === 'string' ? o.type : 'alias',
     www: truthy(o.www),
     redirection
