@@ -50957,7 +50957,7 @@ function toLiveDomain(raw) {
     const lower = o.name.trim().toLowerCase().replace(/\.$/, '');
     return {
         id: Number(o.id),
-        name: (/[^\x00-\x7f]/.test(lower) && (0,external_node_url_.domainToASCII)(lower)) || lower,
+        name: (/[^ -~]/.test(lower) && (0,external_node_url_.domainToASCII)(lower)) || lower,
         type: typeof o.type === 'string' ? o.type : 'alias',
         www: truthy(o.www),
         redirection

@@ -55,7 +55,7 @@ function toLiveDomain(raw: unknown): LiveDomain | undefined {
   const lower = o.name.trim().toLowerCase().replace(/\.$/, '')
   return {
     id: Number(o.id),
-    name: (/[^\x00-\x7f]/.test(lower) && domainToASCII(lower)) || lower,
+    name: (/[^ -~]/.test(lower) && domainToASCII(lower)) || lower,
     type: typeof o.type === 'string' ? o.type : 'alias',
     www: truthy(o.www),
     redirection
