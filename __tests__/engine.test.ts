@@ -111,3 +111,40 @@ it('an untouched app costs no call outside drift', async () => {
   expect(sim.callLog.filter(c => c.path.includes(`/webapps/${other}`))).toEqual([])
   expect(result.calls).toBe(2)
 })
+
+describe('one web app written two ways (by name, by id)', () => {
+  it('rewriting app: <name> as app: <id> applies nothing, instead of removing and re-adding every domain', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com', 'b.example.com'])
+    const commits = [m(['a.example.com', 'b.example.com'], 'main'), m(['a.example.com', 'b.example.com'])]
+    const { result } = await run(commits, { 'api-token': 'tk', mode: 'apply' })
+    expect(result.exitCode).toBe(0)
+    expect(result.plan?.apps.flatMap(a => a.changes)).toEqual([])
+    expect(result.plan?.apps).toHaveLength(1)
+    expect(sim.callLog.filter(c => c.method !== 'GET')).toEqual([])
+    expect(
+      sim
+        .domains(sid, aid)
+        .map(d => d.name)
+        .sort()
+    ).toEqual(['a.example.com', 'b.example.com', 'main.example.com'])
+  })
+
+  it('a rewrite that also changes the list plans only the difference', async () => {
+    sim.seedDomains(sid, aid, ['a.example.com', 'b.example.com'])
+    const commits = [m(['a.example.com', 'b.example.com'], 'main'), m(['a.example.com', 'c.example.com'])]
+    const { result } = await run(commits, { 'api-token': 'tk' })
+    expect(result.plan?.apps.flatMap(a => a.changes.map(c => `${c.action} ${c.domain}`))).toEqual([
+      'add c.example.com',
+      'remove b.example.com'
+    ])
+  })
+
+  it('two entries for one web app are each an error naming the other, and nothing is written', async () => {
+    const twice = `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [a.example.com]\n  - server: web-1\n    app: main\n    domains: [b.example.com]\n`
+    const { result } = await run([null, twice], { 'api-token': 'tk', mode: 'apply' })
+    expect(result.exitCode).toBe(1)
+    expect(result.error).toMatch(/is the same web app as .*list it once in the manifest/)
+    expect(result.plan?.apps.every(a => a.errors.length === 1)).toBe(true)
+    expect(sim.callLog.filter(c => c.method !== 'GET')).toEqual([])
+  })
+})

@@ -13,6 +13,7 @@ import {
   type ManifestProblem
 } from './manifest/types.js'
 import { appsNeedingLiveState, buildPlan, type LiveApp } from './plan/build.js'
+import { alignAppIdentities } from './plan/same-app.js'
 import { describeApp, isUnsafe, planHasChanges, type Plan } from './plan/model.js'
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
@@ -230,6 +231,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (online) {
       const needed = appsNeedingLiveState(settings.mode, base, head)
       live = needed.length ? await readLiveState(needed, getApi(), settings.concurrency, log) : new Map()
+      base = alignAppIdentities(base, head, live)
       if (settings.sslRedeploy === 'always' && settings.mode === 'apply') {
         const rest = head.apps.filter(a => !live?.has(appKey(a)))
         ids = await resolveIds(rest, getApi(), settings.concurrency)

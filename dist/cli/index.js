@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(196);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8357);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cliMain */ .m)(process.argv.slice(2), {
     stdout: process.stdout,
@@ -39040,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 196:
+/***/ 8357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49851,6 +49851,68 @@ function finish(plan, opts, base, head, total) {
     plan.changes.sort((a, b) => rank[a.action] - rank[b.action] || a.domain.localeCompare(b.domain));
 }
 
+;// CONCATENATED MODULE: ./src/plan/same-app.ts
+
+
+/**
+ * Manifest entries are keyed by server and app as written, but one web app can be written two
+ * ways (by name, by id) and only RunCloud's ids tell. Once the live state is read:
+ *
+ * - an app the base wrote one way and the head writes another (`app: wordpress` became
+ *   `app: 940288`, or the short form became the full form) is one app: the base entry is re-keyed
+ *   to the head's, so the rewrite plans nothing instead of removing every domain of the "old" app
+ *   and adding them to the "new" one;
+ * - two head entries for one web app are each an error naming the other (applying both would
+ *   fight over its domains).
+ *
+ * Returns the base to plan with; `live` is updated in place (the re-keyed base entry's own read is
+ * dropped, the duplicates become errors). Apps whose live state was not read are left as they are.
+ */
+function alignAppIdentities(base, head, live) {
+    const idsOf = (app) => {
+        const l = live.get(appKey(app));
+        return l && !('error' in l) ? `${l.serverId}/${l.appId}` : undefined;
+    };
+    const headByIds = new Map();
+    for (const app of head.apps) {
+        const ids = idsOf(app);
+        if (ids)
+            headByIds.set(ids, [...(headByIds.get(ids) ?? []), app]);
+    }
+    for (const [ids, apps] of headByIds) {
+        if (apps.length < 2)
+            continue;
+        const [serverId, appId] = ids.split('/').map(Number);
+        for (const app of apps) {
+            const others = apps.filter(a => a !== app).map(describeApp);
+            live.set(appKey(app), {
+                error: `${describeApp(app)} is the same web app as ${others.join(' and ')} (server ${serverId} / web app ${appId}); list it once in the manifest`,
+                serverId,
+                appId
+            });
+        }
+    }
+    const baseKeys = new Set(base.apps.map(appKey));
+    const headKeys = new Set(head.apps.map(appKey));
+    const taken = new Set();
+    let changed = false;
+    const apps = base.apps.map(b => {
+        if (headKeys.has(appKey(b)))
+            return b;
+        const ids = idsOf(b);
+        const match = ids ? headByIds.get(ids) : undefined;
+        const h = match?.length === 1 ? match[0] : undefined;
+        // Only a head entry that is itself new in this change, once: otherwise the base had the app twice.
+        if (!h || baseKeys.has(appKey(h)) || taken.has(appKey(h)))
+            return b;
+        taken.add(appKey(h));
+        live.delete(appKey(b));
+        changed = true;
+        return { ...b, server: h.server, app: h.app };
+    });
+    return changed ? { ...base, apps } : base;
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 const DEFAULT_API_URL_V3 = 'https://manage.runcloud.io/api/v3';
 const DEFAULT_API_URL_V2 = 'https://manage.runcloud.io/api/v2';
@@ -50000,6 +50062,7 @@ function hasCredentials(s) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine.ts
+
 
 
 
@@ -50177,6 +50240,7 @@ async function execute(input) {
         if (online) {
             const needed = appsNeedingLiveState(settings.mode, base, head);
             live = needed.length ? await readLiveState(needed, getApi(), settings.concurrency, log) : new Map();
+            base = alignAppIdentities(base, head, live);
             if (settings.sslRedeploy === 'always' && settings.mode === 'apply') {
                 const rest = head.apps.filter(a => !live?.has(appKey(a)));
                 ids = await resolveIds(rest, getApi(), settings.concurrency);
