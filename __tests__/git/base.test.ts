@@ -1,9 +1,12 @@
+import { Octokit } from '@octokit/rest'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chooseBase } from '../../src/git/base-ref.js'
+import { githubFiles } from '../../src/git/github-files.js'
 import { BaseReadError, readBaseManifest, type GitHubFiles } from '../../src/git/read-base.js'
+import { startFakeGitHub } from '../helpers/fake-github.js'
 
 const sh = (cwd: string, ...args: string[]): string =>
   execFileSync('git', args, {
@@ -140,7 +143,8 @@ describe('readBaseManifest', () => {
         asked.push(`${path}@${ref}`)
         return 'domains: [api.com]\n'
       },
-      getParent: async () => second
+      getParent: async () => second,
+      getCommit: async ref => ref
     }
     const viaApi = await readBaseManifest(
       { kind: 'commit', ref: second, why: 'pr base' },
@@ -160,5 +164,35 @@ describe('readBaseManifest', () => {
         { workspace: lone, manifest: 'domains.yml' }
       )
     ).rejects.toThrow(/fetch-depth: 0.*contents: read/)
+  })
+  it('a base GitHub knows no commit for is an error, not an empty base (the contents API answers 404 for both)', async () => {
+    const lone = join(dir, 'lone-bad-ref')
+    sh(dir, 'clone', '-q', '--depth=1', `file://${origin}`, lone)
+    sh(lone, 'remote', 'set-url', 'origin', join(dir, 'nowhere'))
+    const gh = await startFakeGitHub()
+    try {
+      gh.files.set(`domains.yml@${second}`, 'domains: [a.com]\n')
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+      const github = githubFiles(new Octokit({ auth: 't', baseUrl: gh.url, log: quiet }), 'o', 'r')
+      for (const ref of ['no-such-branch', 'HEAD~1']) {
+        await expect(
+          readBaseManifest(
+            { kind: 'commit', ref, why: `base-ref ${ref}` },
+            { workspace: lone, manifest: 'domains.yml', github }
+          )
+        ).rejects.toThrow(
+          /GitHub knows no commit, branch or tag .*Set 'base-ref' to a commit SHA, branch or tag/
+        )
+      }
+      // A commit that has vanished (a force-pushed `before`) is not "no manifest there" either.
+      await expect(
+        readBaseManifest(
+          { kind: 'commit', ref: 'f'.repeat(40), why: 'the commit before the push' },
+          { workspace: lone, manifest: 'domains.yml', github }
+        )
+      ).rejects.toThrow(BaseReadError)
+    } finally {
+      await gh.close()
+    }
   })
 })

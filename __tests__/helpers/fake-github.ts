@@ -9,6 +9,8 @@ export interface FakeGitHub {
   files: Map<string, string>
   /** sha → parent sha */
   parents: Map<string, string>
+  /** Refs the commits endpoint knows besides those in `parents` and `files` (others answer 422, as GitHub does). */
+  commits: Set<string>
   /**
    * `true`: writing comments answers 403 "Resource not accessible by integration" (a fork's
    * read-only token); `'all'`: listing them does too.
@@ -25,6 +27,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     comments: [],
     files: new Map(),
     parents: new Map(),
+    commits: new Set(),
     forbidComments: false,
     requests: [],
     close: async () => {}
@@ -103,8 +106,15 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       }
       m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)$/.exec(url.pathname)
       if (m && method === 'GET') {
-        const parent = fake.parents.get(m[1] as string)
-        return json(200, { sha: m[1], parents: parent ? [{ sha: parent }] : [] })
+        const ref = m[1] as string
+        const known =
+          fake.commits.has(ref) ||
+          fake.parents.has(ref) ||
+          [...fake.parents.values()].includes(ref) ||
+          [...fake.files.keys()].some(k => k.endsWith(`@${ref}`))
+        if (!known) return json(422, { message: `No commit found for SHA: ${ref}` })
+        const parent = fake.parents.get(ref)
+        return json(200, { sha: ref, parents: parent ? [{ sha: parent }] : [] })
       }
       json(404, { message: 'Not Found' })
     })

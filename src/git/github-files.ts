@@ -15,7 +15,7 @@ export interface OctokitLike {
         owner: string
         repo: string
         ref: string
-      }): Promise<{ data: { parents: { sha: string }[] } }>
+      }): Promise<{ data: { sha: string; parents: { sha: string }[] } }>
     }
   }
 }
@@ -44,6 +44,16 @@ export function githubFiles(octokit: OctokitLike, owner: string, repo: string): 
         throw new Error(`${path} at ${ref} is not a file`)
       } catch (e) {
         if (status(e) === 404) return undefined
+        throw e
+      }
+    },
+    async getCommit(ref) {
+      try {
+        const res = await octokit.rest.repos.getCommit({ owner, repo, ref })
+        return res.data.sha
+      } catch (e) {
+        // GitHub answers 422 "No commit found for SHA: …" for a ref it does not know; 404 is a repository it does not show.
+        if (status(e) === 422) return undefined
         throw e
       }
     },

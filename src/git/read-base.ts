@@ -7,6 +7,8 @@ export interface GitHubFiles {
   getContent(path: string, ref: string): Promise<string | undefined>
   /** The first parent of `sha`, or undefined for a root commit. */
   getParent(sha: string): Promise<string | undefined>
+  /** The full SHA of the commit `ref` names, or undefined when the repository has no such commit. Throws on other failures. */
+  getCommit(ref: string): Promise<string | undefined>
 }
 
 export interface BaseManifest {
@@ -134,8 +136,14 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
 
   // Shallow or absent checkout without the commit: the GitHub contents API.
   if (github) {
+    let unknown = false
     try {
-      let ref: string | undefined = choice.kind === 'commit' ? choice.ref : undefined
+      let ref: string | undefined
+      if (choice.kind === 'commit') {
+        // A ref GitHub does not know must not read as "no manifest there" (the contents API answers 404 for both).
+        ref = await github.getCommit(choice.ref)
+        unknown = ref === undefined
+      }
       if (choice.kind === 'parent') {
         const head = HEX_SHA.test(choice.of) ? choice.of : undefined
         if (head) {
@@ -154,6 +162,13 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
     } catch (e) {
       log(`Reading the base manifest through the GitHub API failed: ${(e as Error).message}`)
     }
+    if (unknown && choice.kind === 'commit')
+      throw new BaseReadError(
+        `Could not read ${manifest} at ${choice.ref} (${choice.why}): GitHub knows no commit, branch or tag '${choice.ref}' in this repository.` +
+          (choice.why.startsWith('base-ref')
+            ? ` Set 'base-ref' to a commit SHA, branch or tag of this repository.`
+            : '')
+      )
   }
 
   const what =
