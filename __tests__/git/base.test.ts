@@ -165,6 +165,37 @@ describe('readBaseManifest', () => {
       )
     ).rejects.toThrow(/fetch-depth: 0.*contents: read/)
   })
+  it('a commit the checkout does not hold is not taken for a root commit', async () => {
+    // A complete (not shallow) clone made before `third` was committed: its parent is unknown here, not absent.
+    const full = join(dir, 'full-old')
+    sh(dir, 'clone', '-q', '--no-local', origin, full)
+    sh(full, 'reset', '-q', '--hard', second)
+    sh(full, 'update-ref', '-d', 'refs/remotes/origin/main')
+    sh(full, 'reflog', 'expire', '--expire=now', '--all')
+    sh(full, 'gc', '-q', '--prune=now')
+    expect(sh(full, 'rev-parse', '--is-shallow-repository')).toBe('false')
+    expect(() => sh(full, 'cat-file', '-e', `${third}^{commit}`)).toThrow()
+    const fetched = await readBaseManifest(
+      { kind: 'parent', of: third, why: 'the parent commit' },
+      { workspace: full, manifest: 'domains.yml' }
+    )
+    expect(fetched).toMatchObject({ sha: second, text: 'domains: [a.com]\n', source: 'git-fetch' })
+    expect(sh(full, 'rev-parse', '--is-shallow-repository')).toBe('false')
+
+    const cut = join(dir, 'full-old-cut')
+    sh(dir, 'clone', '-q', '--no-local', origin, cut)
+    sh(cut, 'reset', '-q', '--hard', second)
+    sh(cut, 'update-ref', '-d', 'refs/remotes/origin/main')
+    sh(cut, 'reflog', 'expire', '--expire=now', '--all')
+    sh(cut, 'gc', '-q', '--prune=now')
+    sh(cut, 'remote', 'set-url', 'origin', join(dir, 'nowhere'))
+    await expect(
+      readBaseManifest(
+        { kind: 'parent', of: third, why: 'the parent commit' },
+        { workspace: cut, manifest: 'domains.yml' }
+      )
+    ).rejects.toThrow(/fetch-depth: 0.*contents: read/)
+  })
   it('a base GitHub knows no commit for is an error, not an empty base (the contents API answers 404 for both)', async () => {
     const lone = join(dir, 'lone-bad-ref')
     sh(dir, 'clone', '-q', '--depth=1', `file://${origin}`, lone)

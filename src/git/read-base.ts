@@ -103,18 +103,25 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
         }
       }
     } else {
-      const head = (await resolveCommit(cwd, choice.of)) ?? choice.of
+      const known = await resolveCommit(cwd, choice.of)
+      const head = known ?? choice.of
       sha = await resolveCommit(cwd, `${head}^1`)
       if (!sha) {
-        if (!(await isShallow(cwd))) {
+        const shallow = await isShallow(cwd)
+        // Only a commit the checkout holds, with its whole history, shows it has no parent.
+        if (known && !shallow) {
           return { description: `none (${short(head)} has no parent)`, source: 'none' }
         }
-        log(`The checkout is shallow; fetching the parent of ${short(head)}.`)
+        log(
+          known
+            ? `The checkout is shallow; fetching the parent of ${short(head)}.`
+            : `Commit ${short(head)} is not in the checkout; fetching it and its parent.`
+        )
         const f = await git(cwd, [
           'fetch',
           '--no-tags',
           '--no-recurse-submodules',
-          '--depth=2',
+          ...(shallow ? ['--depth=2'] : []),
           'origin',
           head
         ])
