@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chooseBase } from '../../src/git/base-ref.js'
@@ -164,6 +164,27 @@ describe('readBaseManifest', () => {
         { workspace: lone, manifest: 'domains.yml' }
       )
     ).rejects.toThrow(/fetch-depth: 0.*contents: read/)
+  })
+  it('follows a symlinked manifest (or folder) at the base, as reading the working tree does', async () => {
+    const repo = join(dir, 'links')
+    sh(dir, 'init', '-q', '-b', 'main', repo)
+    mkdirSync(join(repo, 'config'))
+    writeFileSync(join(repo, 'config', 'domains.yml'), 'domains: [linked.com]\n')
+    symlinkSync('config/domains.yml', join(repo, 'domains.yml'))
+    symlinkSync('config', join(repo, 'deploy'))
+    symlinkSync('nowhere.yml', join(repo, 'dangling.yml'))
+    sh(repo, 'add', '-A')
+    sh(repo, 'commit', '-qm', 'links')
+    const base = sh(repo, 'rev-parse', 'HEAD')
+    const read = (manifest: string) =>
+      readBaseManifest({ kind: 'commit', ref: base, why: 'test' }, { workspace: repo, manifest })
+    expect(await read('domains.yml')).toMatchObject({ text: 'domains: [linked.com]\n', source: 'git' })
+    expect(await read('deploy/domains.yml')).toMatchObject({ text: 'domains: [linked.com]\n' })
+    for (const absent of ['dangling.yml', 'config', 'nothing.yml']) {
+      const b = await read(absent)
+      expect(b.text).toBeUndefined()
+      expect(b.description).toMatch(/, no .* there$/)
+    }
   })
   it('a commit the checkout does not hold is not taken for a root commit', async () => {
     // A complete (not shallow) clone made before `third` was committed: its parent is unknown here, not absent.

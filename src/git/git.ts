@@ -6,10 +6,10 @@ export interface GitResult {
   stderr: string
 }
 
-/** Run git in `cwd` without a shell; never throws (the caller decides what a failure means). */
-export function git(cwd: string, args: string[], timeoutMs = 60_000): Promise<GitResult> {
+/** Run git in `cwd` without a shell, `input` on its standard input; never throws (the caller decides what a failure means). */
+export function git(cwd: string, args: string[], timeoutMs = 60_000, input?: string): Promise<GitResult> {
   return new Promise(resolve => {
-    execFile(
+    const child = execFile(
       'git',
       args,
       {
@@ -20,5 +20,6 @@ export function git(cwd: string, args: string[], timeoutMs = 60_000): Promise<Gi
       },
       (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr) })
     )
+    if (input !== undefined) child.stdin?.end(input)
   })
 }

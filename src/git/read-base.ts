@@ -55,11 +55,22 @@ async function isShallow(cwd: string): Promise<boolean> {
   return r.ok && r.stdout.trim() === 'true'
 }
 
-/** `git show <sha>:./<path>`: text, `absent` when the file is not in that commit, or undefined on failure. */
+/**
+ * The file `<sha>:./<path>` (what `git show` prints), following symbolic links inside the repository
+ * as reading the working tree does (a symlinked manifest, or one under a symlinked folder): its text,
+ * `absent` when no file is there (nothing, a link to nothing, a folder), or undefined on failure.
+ */
 async function showFile(cwd: string, sha: string, path: string): Promise<string | 'absent' | undefined> {
-  const r = await git(cwd, ['show', `${sha}:./${path.replace(/^\.\//, '')}`])
-  if (r.ok) return r.stdout
-  if (/does not exist|exists on disk, but not in|not in '/i.test(r.stderr)) return 'absent'
+  const spec = `${sha}:./${path.replace(/^\.\//, '')}`
+  if (spec.includes('\n')) return undefined
+  const r = await git(cwd, ['cat-file', '--batch', '--follow-symlinks'], 60_000, `${spec}\n`)
+  if (!r.ok) return undefined
+  const eol = r.stdout.indexOf('\n')
+  const header = eol < 0 ? r.stdout : r.stdout.slice(0, eol)
+  const found = /^[0-9a-f]+ (\w+) \d+$/.exec(header)
+  if (found) return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : 'absent'
+  if (/ missing$|^(dangling|notdir) /.test(header)) return 'absent'
+  // `loop`, or `symlink` to a path outside the repository.
   return undefined
 }
 
