@@ -278,6 +278,21 @@ describe('apply on push', () => {
     expect(live()).toEqual(['b.example.com', 'main.example.com'])
   })
 
+  it('in a shallow clone that cannot fetch, reads the base through the GitHub contents API', async () => {
+    const base = manifest({ server: serverId, app: appId, domains: ['a.example.com'] })
+    const r = repo(base, manifest({ server: serverId, app: appId, domains: ['b.example.com'] }))
+    sim.seedDomains(serverId, appId, ['a.example.com'])
+    const shallow = shallowClone(r)
+    git(shallow, 'remote', 'set-url', 'origin', `${r.dir}-gone`)
+    gh.files.set(`domains.yml@${r.shas[0]}`, base)
+    const res = await run(shallow, { payload: { before: r.shas[0] }, inputs: apply })
+    expect(res.exitCode).toBe(0)
+    expect(live()).toEqual(['b.example.com', 'main.example.com'])
+    expect(
+      gh.requests.some(q => q.path.startsWith('/repos/') && q.path.includes('/contents/domains.yml'))
+    ).toBe(true)
+  })
+
   it('two apps on two servers, resolved by name', async () => {
     const s2 = sim.addServer({ name: 'web-2' }).id
     const a2 = sim.addApp(s2, { name: 'shop', primary: 'shop.example.net' }).id

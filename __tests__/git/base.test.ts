@@ -247,4 +247,17 @@ describe('readBaseManifest', () => {
       await gh.close()
     }
   })
+  it('reads a file through the contents API whether Octokit hands the raw body over as text or as bytes', async () => {
+    const gh = await startFakeGitHub()
+    try {
+      // The fake answers `application/vnd.github.raw` without a charset, which Octokit delivers as an ArrayBuffer.
+      gh.files.set(`config/domains.yml@${second}`, 'domains: [bücher.example]\n')
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+      const github = githubFiles(new Octokit({ auth: 't', baseUrl: gh.url, log: quiet }), 'o', 'r')
+      expect(await github.getContent('config/domains.yml', second)).toBe('domains: [bücher.example]\n')
+      expect(await github.getContent('nothing.yml', second)).toBeUndefined()
+    } finally {
+      await gh.close()
+    }
+  })
 })

@@ -38,6 +38,10 @@ export function githubFiles(octokit: OctokitLike, owner: string, repo: string): 
           mediaType: { format: 'raw' }
         })
         if (typeof res.data === 'string') return res.data
+        // Octokit hands a raw body over as bytes unless its content type is text or says charset=utf-8.
+        if (res.data instanceof ArrayBuffer) return Buffer.from(res.data).toString('utf8')
+        if (ArrayBuffer.isView(res.data))
+          return Buffer.from(res.data.buffer, res.data.byteOffset, res.data.byteLength).toString('utf8')
         const d = res.data as { content?: string; encoding?: string }
         if (d && typeof d.content === 'string')
           return Buffer.from(d.content, d.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8')
