@@ -260,4 +260,23 @@ describe('readBaseManifest', () => {
       await gh.close()
     }
   })
+  it('when nothing works, the error names the cause: no git checkout at all, or a base-ref that names nothing', async () => {
+    const empty = join(dir, 'not-a-repo')
+    mkdirSync(empty)
+    const err = await readBaseManifest(
+      { kind: 'commit', ref: second, why: 'the commit before the push' },
+      { workspace: empty, manifest: 'domains.yml' }
+    ).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(BaseReadError)
+    expect((err as Error).message).toMatch(/is not a git checkout \(not a git repository/)
+    expect((err as Error).message).toMatch(/run actions\/checkout .*contents: read/)
+
+    const bad = await readBaseManifest(
+      { kind: 'commit', ref: 'no-such-branch', why: 'base-ref no-such-branch' },
+      { workspace: origin, manifest: 'domains.yml' }
+    ).catch((e: Error) => e)
+    expect((bad as Error).message).toMatch(
+      /fetch-depth: 0.*contents: read.*check that 'base-ref' names a commit SHA, branch or tag/
+    )
+  })
 })

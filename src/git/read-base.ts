@@ -193,8 +193,24 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
     choice.kind === 'commit'
       ? `commit ${short(choice.ref)} (${choice.why})`
       : `the parent of ${short(choice.of)}`
+  const api = `grant 'permissions: contents: read' so the action can read the base through the API`
+  if (!inRepo) {
+    const r = await git(cwd, ['rev-parse', '--is-inside-work-tree'])
+    const why =
+      r.stderr
+        .trim()
+        .split('\n')[0]
+        ?.replace(/^fatal: /, '') || 'git says no'
+    throw new BaseReadError(
+      `Could not read ${manifest} at ${what}: the workspace ${cwd} is not a git checkout (${why}), and the GitHub API could not read it. ` +
+        `Fix the workflow: run actions/checkout (with 'fetch-depth: 0') before this step, or ${api}.`
+    )
+  }
   throw new BaseReadError(
     `Could not read ${manifest} at ${what}: the checkout lacks that commit and it could not be fetched or read through the GitHub API. ` +
-      `Fix the workflow: give actions/checkout 'fetch-depth: 0', or grant 'permissions: contents: read' so the action can read the base through the API.`
+      `Fix the workflow: give actions/checkout 'fetch-depth: 0', or ${api}.` +
+      (choice.kind === 'commit' && choice.why.startsWith('base-ref')
+        ? ` If it is not that, check that 'base-ref' names a commit SHA, branch or tag of this repository.`
+        : '')
   )
 }
