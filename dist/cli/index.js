@@ -39346,15 +39346,17 @@ function chooseBase(baseRef, ctx) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/git/git.ts
 
-/** Run git in `cwd` without a shell; never throws (the caller decides what a failure means). */
-function git(cwd, args, timeoutMs = 60_000) {
+/** Run git in `cwd` without a shell, `input` on its standard input; never throws (the caller decides what a failure means). */
+function git(cwd, args, timeoutMs = 60_000, input) {
     return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)('git', args, {
+        const child = (0,external_node_child_process_namespaceObject.execFile)('git', args, {
             cwd,
             timeout: timeoutMs,
             maxBuffer: 64 * 1024 * 1024,
             env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
         }, (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr) }));
+        if (input !== undefined)
+            child.stdin?.end(input);
     });
 }
 
@@ -39380,13 +39382,26 @@ async function isShallow(cwd) {
     const r = await git(cwd, ['rev-parse', '--is-shallow-repository']);
     return r.ok && r.stdout.trim() === 'true';
 }
-/** `git show <sha>:./<path>`: text, `absent` when the file is not in that commit, or undefined on failure. */
+/**
+ * The file `<sha>:./<path>` (what `git show` prints), following symbolic links inside the repository
+ * as reading the working tree does (a symlinked manifest, or one under a symlinked folder): its text,
+ * `absent` when no file is there (nothing, a link to nothing, a folder), or undefined on failure.
+ */
 async function showFile(cwd, sha, path) {
-    const r = await git(cwd, ['show', `${sha}:./${path.replace(/^\.\//, '')}`]);
-    if (r.ok)
-        return r.stdout;
-    if (/does not exist|exists on disk, but not in|not in '/i.test(r.stderr))
+    const spec = `${sha}:./${path.replace(/^\.\//, '')}`;
+    if (spec.includes('\n'))
+        return undefined;
+    const r = await git(cwd, ['cat-file', '--batch', '--follow-symlinks'], 60_000, `${spec}\n`);
+    if (!r.ok)
+        return undefined;
+    const eol = r.stdout.indexOf('\n');
+    const header = eol < 0 ? r.stdout : r.stdout.slice(0, eol);
+    const found = /^[0-9a-f]+ (\w+) \d+$/.exec(header);
+    if (found)
+        return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : 'absent';
+    if (/ missing$|^(dangling|notdir) /.test(header))
         return 'absent';
+    // `loop`, or `symlink` to a path outside the repository.
     return undefined;
 }
 /** The repository-relative path of the manifest (the workspace may be a subfolder of the repository). */
@@ -39428,18 +39443,23 @@ async function readBaseManifest(choice, opts) {
             }
         }
         else {
-            const head = (await resolveCommit(cwd, choice.of)) ?? choice.of;
+            const known = await resolveCommit(cwd, choice.of);
+            const head = known ?? choice.of;
             sha = await resolveCommit(cwd, `${head}^1`);
             if (!sha) {
-                if (!(await isShallow(cwd))) {
+                const shallow = await isShallow(cwd);
+                // Only a commit the checkout holds, with its whole history, shows it has no parent.
+                if (known && !shallow) {
                     return { description: `none (${read_base_short(head)} has no parent)`, source: 'none' };
                 }
-                log(`The checkout is shallow; fetching the parent of ${read_base_short(head)}.`);
+                log(known
+                    ? `The checkout is shallow; fetching the parent of ${read_base_short(head)}.`
+                    : `Commit ${read_base_short(head)} is not in the checkout; fetching it and its parent.`);
                 const f = await git(cwd, [
                     'fetch',
                     '--no-tags',
                     '--no-recurse-submodules',
-                    '--depth=2',
+                    ...(shallow ? ['--depth=2'] : []),
                     'origin',
                     head
                 ]);
@@ -39463,8 +39483,14 @@ async function readBaseManifest(choice, opts) {
     }
     // Shallow or absent checkout without the commit: the GitHub contents API.
     if (github) {
+        let unknown = false;
         try {
-            let ref = choice.kind === 'commit' ? choice.ref : undefined;
+            let ref;
+            if (choice.kind === 'commit') {
+                // A ref GitHub does not know must not read as "no manifest there" (the contents API answers 404 for both).
+                ref = await github.getCommit(choice.ref);
+                unknown = ref === undefined;
+            }
             if (choice.kind === 'parent') {
                 const head = HEX_SHA.test(choice.of) ? choice.of : undefined;
                 if (head) {
@@ -39485,12 +39511,30 @@ async function readBaseManifest(choice, opts) {
         catch (e) {
             log(`Reading the base manifest through the GitHub API failed: ${e.message}`);
         }
+        if (unknown && choice.kind === 'commit')
+            throw new BaseReadError(`Could not read ${manifest} at ${choice.ref} (${choice.why}): GitHub knows no commit, branch or tag '${choice.ref}' in this repository.` +
+                (choice.why.startsWith('base-ref')
+                    ? ` Set 'base-ref' to a commit SHA, branch or tag of this repository.`
+                    : ''));
     }
     const what = choice.kind === 'commit'
         ? `commit ${read_base_short(choice.ref)} (${choice.why})`
         : `the parent of ${read_base_short(choice.of)}`;
+    const api = `grant 'permissions: contents: read' so the action can read the base through the API`;
+    if (!inRepo) {
+        const r = await git(cwd, ['rev-parse', '--is-inside-work-tree']);
+        const why = r.stderr
+            .trim()
+            .split('\n')[0]
+            ?.replace(/^fatal: /, '') || 'git says no';
+        throw new BaseReadError(`Could not read ${manifest} at ${what}: the workspace ${cwd} is not a git checkout (${why}), and the GitHub API could not read it. ` +
+            `Fix the workflow: run actions/checkout (with 'fetch-depth: 0') before this step, or ${api}.`);
+    }
     throw new BaseReadError(`Could not read ${manifest} at ${what}: the checkout lacks that commit and it could not be fetched or read through the GitHub API. ` +
-        `Fix the workflow: give actions/checkout 'fetch-depth: 0', or grant 'permissions: contents: read' so the action can read the base through the API.`);
+        `Fix the workflow: give actions/checkout 'fetch-depth: 0', or ${api}.` +
+        (choice.kind === 'commit' && choice.why.startsWith('base-ref')
+            ? ` If it is not that, check that 'base-ref' names a commit SHA, branch or tag of this repository.`
+            : ''));
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
