@@ -152,6 +152,21 @@ describe('renderMarkdown: content', () => {
     expect(md).toContain('> ❌ could not list the domains: HTTP 503')
   })
 
+  it('an app whose live state could not be read shows no live count (not "0 live domains")', () => {
+    const failed = appPlan([], {
+      server: 'web-1',
+      app: 'shop',
+      liveCount: undefined,
+      errors: ['RunCloud refused the API token (HTTP 401).']
+    })
+    const md = renderMarkdown(plan([failed]), { maxChars: SUMMARY })
+    expect(md).not.toMatch(/live domain/)
+    expect(md).toContain('> ❌ RunCloud refused the API token (HTTP 401).')
+    const text = renderPlanText(plan([failed]))
+    expect(text).toMatch(/^ {2}server web-1 \/ app shop$/m)
+    expect(text).not.toMatch(/live/)
+  })
+
   it('apps with no changes collapse into one line', () => {
     const quiet = Array.from({ length: 60 }, (_, i) =>
       appPlan([], { key: `1/${i}`, app: i, live: 'untouched' })

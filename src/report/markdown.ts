@@ -154,8 +154,8 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
       ? ` · ids ${app.serverId} / ${app.appId}`
       : ''
   const live =
-    app.live === 'read'
-      ? `${app.liveCount ?? 0} live domain${app.liveCount === 1 ? '' : 's'}${ids}`
+    app.live === 'read' && app.liveCount !== undefined
+      ? `${app.liveCount} live domain${app.liveCount === 1 ? '' : 's'}${ids}`
       : app.live === 'offline'
         ? `offline: live state not read${ids}`
         : ids.slice(3)
@@ -321,7 +321,7 @@ export function renderPlanText(plan: Plan): string {
       quiet.push(plain(appName(app)))
       continue
     }
-    out.push(`  ${plain(appName(app))}${app.live === 'read' ? ` — ${app.liveCount ?? 0} live` : ''}`)
+    out.push(`  ${plain(appName(app))}${app.liveCount !== undefined ? ` — ${app.liveCount} live` : ''}`)
     for (const e of app.errors) out.push(`    ! ${plain(e)}`)
     if (app.safety.unsafe && app.safety.message) out.push(`    ! unsafe: ${plain(app.safety.message)}`)
     for (const c of app.changes) {
