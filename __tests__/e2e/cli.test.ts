@@ -92,6 +92,18 @@ describe('export, then plan and drift', () => {
     expect(drift.code).toBe(0)
     expect(sim.writes()).toBe(0)
   })
+  it('apps given by id are named in the comments and labels too, as with --all', async () => {
+    const out = await cli(['export', '--server', String(sid), '--app', String(aid), '--api-url', sim.url], {
+      env: { RUNCLOUD_API_TOKEN: TOKEN }
+    })
+    expect(out.code).toBe(0)
+    expect(out.stdout).toContain(`# server "web-1" (${sid}), web app "main" (${aid})`)
+    expect(parseManifest(out.stdout, { file: 'x' }).apps[0]).toMatchObject({
+      server: sid,
+      app: aid,
+      label: 'main'
+    })
+  })
   it('--all exports every app of every server', async () => {
     const s2 = sim.addServer({ name: 'web-2' }).id
     sim.addApp(s2, { name: 'shop', primary: 'shop.example.net' })

@@ -19,6 +19,36 @@ function entry(d: LiveDomain): string | { name: string; www?: boolean; redirecti
 }
 
 /**
+ * Names for targets given by id, so the comments (and labels) name every app as `--all` does.
+ * Best effort: a listing that fails leaves the ids alone.
+ */
+async function nameByIds(
+  api: RunCloudApi,
+  resolved: { serverId: number; serverName?: string; appId: number; appName?: string }[]
+): Promise<void> {
+  let servers: Map<number, string> | undefined
+  const apps = new Map<number, Map<number, string>>()
+  for (const r of resolved) {
+    try {
+      if (r.serverName === undefined) {
+        servers ??= new Map((await api.listServers()).map(s => [s.id, s.name]))
+        r.serverName = servers.get(r.serverId)
+      }
+      if (r.appName === undefined) {
+        let byId = apps.get(r.serverId)
+        if (!byId) {
+          byId = new Map((await api.listApps(r.serverId)).map(a => [a.id, a.name]))
+          apps.set(r.serverId, byId)
+        }
+        r.appName = byId.get(r.appId)
+      }
+    } catch {
+      // the ids alone still make a valid manifest
+    }
+  }
+}
+
+/**
  * A manifest from live state: one app per target, aliases only (the primary domain is left out,
  * as the action never manages it), settings written only where they differ from the defaults.
  * Planning the exported manifest against the same live state shows no change.
@@ -46,6 +76,7 @@ export async function exportManifest(
         appName: typeof t.app === 'string' ? t.app : undefined
       })
     }
+    await nameByIds(api, resolved)
   }
   const blocks: string[] = []
   for (const r of resolved) {
@@ -64,7 +95,7 @@ export async function exportManifest(
     const item: Record<string, unknown> = { server: r.serverId, app: r.appId }
     if (r.appName) item.label = r.appName
     item.domains = domains
-    const what = `server ${r.serverName ? `"${r.serverName}" ` : ''}(${r.serverId}), web app ${r.appName ? `"${r.appName}" ` : ''}(${r.appId})`
+    const what = `server ${r.serverName ? `${JSON.stringify(r.serverName)} ` : ''}(${r.serverId}), web app ${r.appName ? `${JSON.stringify(r.appName)} ` : ''}(${r.appId})`
     const comments = [`  # ${what}`]
     if (primary.length) comments.push(`  # primary domain left out (never managed): ${primary.join(', ')}`)
     if (skipped.length) comments.push(`  # left out, not valid manifest names: ${skipped.join(', ')}`)
