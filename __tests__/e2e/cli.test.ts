@@ -141,3 +141,66 @@ describe('plan and apply from a working tree', () => {
     expect(JSON.stringify([plan, apply, bad])).not.toContain(TOKEN)
   })
 })
+
+describe('messages speak of flags and environment variables, not the action’s inputs', () => {
+  const manifest = (domains: string[]) =>
+    `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [${domains.join(', ')}]\n`
+
+  it('a refused token: says it was refused and how to make and set one, never prints it', async () => {
+    repo = makeRepo([
+      { 'domains.yml': manifest(['a.example.com']) },
+      { 'domains.yml': manifest(['z.example.com']) }
+    ])
+    const wrong = 'wrong-token-0123456789'
+    const r = await cli(['plan', '--api-url', sim.url], { cwd: repo.dir, env: { RUNCLOUD_API_TOKEN: wrong } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/RunCloud refused the API token \(HTTP 401\)/)
+    expect(r.stderr).toMatch(
+      /Create an API v3 token in RunCloud \(Settings → API Key\), set it as RUNCLOUD_API_TOKEN/
+    )
+    expect(r.stdout + r.stderr).not.toMatch(/pass it as api-token|repository secret/)
+    expect(r.stdout).not.toMatch(/0 live/)
+    expect(r.stdout + r.stderr).not.toContain(wrong)
+  })
+
+  it('drift and safety name --reconcile and --force', async () => {
+    const many = Array.from({ length: 10 }, (_, i) => `m${i}.example.com`)
+    sim.seedDomains(sid, aid, many)
+    const all = ['a.example.com', 'b.example.com', 'c.example.com', ...many]
+    repo = makeRepo([{ 'domains.yml': manifest(all) }, { 'domains.yml': manifest(all.slice(0, 8)) }])
+    const env = { RUNCLOUD_API_TOKEN: TOKEN }
+    const apply = await cli(['apply', '--api-url', sim.url], { cwd: repo.dir, env })
+    expect(apply.code).toBe(1)
+    expect(apply.stderr).toMatch(/run again with --force\./)
+    expect(apply.stdout + apply.stderr).not.toMatch(/force: true/)
+    writeFileSync(join(repo.dir, 'domains.yml'), manifest([...all, 'missing.example.com']))
+    const drift = await cli(['drift', '--api-url', sim.url], { cwd: repo.dir, env })
+    expect(drift.code).toBe(1)
+    expect(drift.stderr).toMatch(
+      /Drift found: 2 differences between domains\.yml and RunCloud\. Run with --reconcile to fix it\./
+    )
+    expect(sim.writes()).toBe(0)
+  })
+
+  it('a missing manifest points at --manifest', async () => {
+    repo = makeRepo([{ 'README.md': 'x' }, { 'README.md': 'y' }])
+    const r = await cli(['plan', '--manifest', 'nope.yml'], { cwd: repo.dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/No manifest at nope\.yml: create it, or give its path with --manifest\./)
+  })
+
+  it('the legacy key and secret: the warning names the environment variables', async () => {
+    repo = makeRepo([{ 'domains.yml': manifest(['a.example.com']) }])
+    const r = await cli(['plan', '--base', 'HEAD'], {
+      cwd: repo.dir,
+      env: { RUNCLOUD_API_KEY: 'k-123456789', RUNCLOUD_API_SECRET: 's-123456789' }
+    })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(
+      /legacy RunCloud API v2 \(RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET\).*set it as RUNCLOUD_API_TOKEN/
+    )
+    const half = await cli(['plan'], { cwd: repo.dir, env: { RUNCLOUD_API_KEY: 'k-123456789' } })
+    expect(half.code).toBe(2)
+    expect(half.stderr).toMatch(/RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET go together/)
+  })
+})

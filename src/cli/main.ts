@@ -88,6 +88,31 @@ the same live state shows no change.
 
 class UsageError extends Error {}
 
+/**
+ * The engine's messages name the action's inputs and workflow files; a terminal user has flags and
+ * environment variables instead. Rewrites those hints, leaving the rest of each message as it is.
+ */
+export function cliWording(message: string): string {
+  return message
+    .replace(
+      /and pass it from a secret, e\.g\. api-token: \$\{\{ secrets\.RUNCLOUD_API_TOKEN \}\}/g,
+      'and set it in the environment: export RUNCLOUD_API_TOKEN=…'
+    )
+    .replace(/store it as a repository secret and pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
+    .replace(/pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
+    .replace(/\(api-key and api-secret\)/g, '(RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
+    .replace(
+      /Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token'/g,
+      'RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET go together; set both, or set RUNCLOUD_API_TOKEN'
+    )
+    .replace(/the inputs 'server-id' and 'app-id'/g, '--server-id and --app-id')
+    .replace(/set the 'manifest' input to its path/g, 'give its path with --manifest')
+    .replace(/\bforce: true\b/g, '--force')
+    .replace(/\breconcile: true\b/g, '--reconcile')
+    .replace(/ \(see the summary\)/g, '')
+    .replace(/ \(see the annotations\)/g, '')
+}
+
 const idOrName = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s)
 
 export async function cliMain(argv: string[], io: CliIo): Promise<number> {
@@ -151,7 +176,12 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     }
     const settings: Settings = readSettings(name => inputs[name] ?? '')
     const workspace = resolve(io.cwd, values.dir ?? '.')
-    const log = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr })
+    const terminal = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr })
+    const log: typeof terminal = {
+      ...terminal,
+      warning: m => terminal.warning(cliWording(m)),
+      error: m => terminal.error(cliWording(m))
+    }
     const client = () =>
       clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) })
 
@@ -187,8 +217,8 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     for (const p of result.problems)
       complain(
         io.tty
-          ? formatAnnotation(p).replace(/^::error /, 'error ')
-          : `${p.file}:${p.line}:${p.col}: ${p.message}`
+          ? formatAnnotation({ ...p, message: cliWording(p.message) }).replace(/^::error /, 'error ')
+          : `${p.file}:${p.line}:${p.col}: ${cliWording(p.message)}`
       )
     if (result.plan) {
       for (const w of result.plan.warnings) log.warning(w)
@@ -200,7 +230,7 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
           }).plan ?? '{}'
         )
       } else {
-        const text = renderPlanText(result.plan)
+        const text = cliWording(renderPlanText(result.plan))
         say(io.tty ? colourPlanText(text) : text)
       }
     }
@@ -212,8 +242,9 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       complain(
         e.problems
           .map(p =>
-            p
+            cliWording(p)
               .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
+              .replace(/^Input 'base-ref'/, "Option '--base'")
               .replace(/^Input '([^']+)'/, "Option '--$1'")
           )
           .join('\n')
@@ -224,7 +255,7 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       complain(`${(e as Error).message}\n\nRun 'runcloud-domains ${command} --help'.`)
       return 2
     }
-    complain(`error: ${(e as Error).message}`)
+    complain(`error: ${cliWording((e as Error).message)}`)
     return 1
   }
 }
