@@ -1,6 +1,7 @@
 /** The command-line front door, run from its bin script on Node 24 as a user would. */
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { node24, ROOT } from '../../scripts/lib/action-runner.js'
 import { git, makeRepo, type TempRepo } from '../../scripts/lib/git-repo.js'
@@ -187,6 +188,24 @@ describe('messages speak of flags and environment variables, not the action’s 
     const r = await cli(['plan', '--manifest', 'nope.yml'], { cwd: repo.dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/No manifest at nope\.yml: create it, or give its path with --manifest\./)
+  })
+
+  it('a --base that names no commit, or no repository at all, exits 2 saying so', async () => {
+    repo = makeRepo([{ 'domains.yml': manifest(['a.example.com']) }])
+    const bad = await cli(['plan', '--base', 'no-such-ref'], { cwd: repo.dir })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--base no-such-ref is not a commit in this repository/)
+    expect(bad.stderr).not.toMatch(/fetch-depth|actions\/checkout/)
+    const dir = mkdtempSync(join(tmpdir(), 'rcd-nogit-'))
+    try {
+      writeFileSync(join(dir, 'domains.yml'), manifest(['a.example.com']))
+      const outside = await cli(['plan'], { cwd: dir })
+      expect(outside.code).toBe(2)
+      expect(outside.stderr).toMatch(/is not inside a git repository/)
+      expect(outside.stderr).not.toMatch(/fetch-depth|actions\/checkout/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('the legacy key and secret: the warning names the environment variables', async () => {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { execute } from '../engine.js'
+import { git } from '../git/git.js'
 import { formatAnnotation } from '../manifest/annotations.js'
 import { renderPlanText } from '../report/markdown.js'
 import { computeOutputs } from '../report/outputs.js'
@@ -113,6 +114,27 @@ export function cliWording(message: string): string {
     .replace(/ \(see the annotations\)/g, '')
 }
 
+/**
+ * plan and apply read the manifest at a base commit. Outside a repository, or with a --base that
+ * names no commit, say that plainly (the engine's own message is about workflow checkouts).
+ */
+async function checkBase(workspace: string, base: string | undefined): Promise<string | undefined> {
+  const inside = await git(workspace, ['rev-parse', '--is-inside-work-tree'])
+  if (!inside.ok || inside.stdout.trim() !== 'true')
+    return (
+      `${workspace} is not inside a git repository. plan and apply compare the manifest with its ` +
+      'version at a base commit (--base, default HEAD~1): run them in the repository, or point at it with -C <dir>.'
+    )
+  if (base === undefined) return undefined
+  const commit = await git(workspace, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`])
+  if (!commit.ok)
+    return (
+      `--base ${base} is not a commit in this repository. Give a commit or a ref that exists here ` +
+      '(git fetch first for a remote branch), e.g. --base origin/main.'
+    )
+  return undefined
+}
+
 const idOrName = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s)
 
 export async function cliMain(argv: string[], io: CliIo): Promise<number> {
@@ -206,6 +228,10 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       return 0
     }
 
+    if (command === 'plan' || command === 'apply') {
+      const problem = await checkBase(workspace, settings.baseRef)
+      if (problem) throw new UsageError(problem)
+    }
     const result = await execute({
       settings,
       workspace,
