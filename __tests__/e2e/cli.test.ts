@@ -52,6 +52,8 @@ describe('help and usage', () => {
       const r = await cli([command, '--help'])
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(new RegExp(`Usage: runcloud-domains ${command}`))
+      expect(r.stdout).toMatch(/^Options:\n {2}--/m)
+      expect(r.stdout).toMatch(/RUNCLOUD_API_TOKEN/)
     }
   )
   it('no command prints the overview and exits 2; an unknown one too', async () => {

@@ -19,8 +19,7 @@ export interface CliIo {
   tty: boolean
 }
 
-const COMMON = `Options:
-  --manifest <path>            manifest path (default domains.yml)
+const COMMON = `  --manifest <path>            manifest path (default domains.yml)
   -C, --dir <path>             the repository's working tree (default: current directory)
   --api-url <url>              RunCloud API base URL (default https://manage.runcloud.io/api/v3)
   --server-id <id>, --app-id <id>   target of a short-form manifest
@@ -50,6 +49,7 @@ Run 'runcloud-domains <command> --help' for a command's options. Exit codes: 0 s
 Shows the change from the manifest at the base commit to the one in the working tree, against
 RunCloud's live state when credentials are set (offline otherwise). Writes nothing.
 
+Options:
   --base <git ref>             base commit (default HEAD~1, the parent of HEAD)
   --max-removal-percent <n>    share of an app's live domains a plan may remove (default 30)
 ${COMMON}`,
@@ -58,6 +58,7 @@ ${COMMON}`,
 Applies the change from the base commit's manifest to the working tree's: additions, setting
 updates, removals, then one SSL redeploy per app.
 
+Options:
   --base <git ref>             base commit (default HEAD~1, the parent of HEAD)
   --max-removal-percent <n>    share of an app's live domains a plan may remove (default 30)
   --force                      apply an unsafe plan anyway
@@ -68,6 +69,7 @@ ${COMMON}`,
 Compares every app in the manifest with RunCloud: missing domains, settings that differ,
 unmanaged domains (drift only in exclusive apps). Exits 1 on drift.
 
+Options:
   --reconcile                  fix the drift found
   --no-fail-on-drift           report drift but exit 0
   --max-removal-percent <n>    safety limit for reconcile's removals (default 30)
@@ -79,12 +81,16 @@ ${COMMON}`,
 Writes a manifest of the apps' live domains (primary domains left out). Planning it against
 the same live state shows no change.
 
+Options:
   --server <id|name>           a server (repeat together with --app)
   --app <id|name>              a web app on the server given before it
   --all                        every web app of every server
   -o, --output <file>          write to a file instead of standard output
-  --api-url <url>              RunCloud API base URL
-  -h, --help                   this help`
+  --api-url <url>              RunCloud API base URL (default https://manage.runcloud.io/api/v3)
+  -h, --help                   this help
+
+Credentials come from the environment: RUNCLOUD_API_TOKEN (API v3), or the legacy pair
+RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET (API v2, discontinued for most accounts).`
 }
 
 class UsageError extends Error {}
