@@ -25,6 +25,7 @@ const m = (domains: string[], app: number | string = aid) =>
   `version: 1\napps:\n  - server: ${sid}\n    app: ${typeof app === 'string' ? JSON.stringify(app) : app}\n    domains: [${domains.join(', ')}]\n`
 
 async function run(commits: (string | null)[], inputs: Record<string, string>) {
+  repo?.cleanup() // a test that runs twice leaves no repository behind
   repo = makeRepo(commits.map(c => ({ 'domains.yml': c })))
   const settings = readSettings(n => ({ 'api-url': sim.url, ...inputs })[n] ?? '')
   const log = new BufferLogger()
