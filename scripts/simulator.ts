@@ -4,6 +4,7 @@
  *   npx tsx scripts/simulator.ts [--port 8080] [--seed demo|empty] [--state world.json] [--domains 25]
  *     [--rate-limit 60] [--window-ms 60000] [--no-retry-after] [--latency 50]
  *     [--pagination total_pages|lastPage|none] [--ssl-not-installed message|404] [--token sim-token]
+ *     [--api-key sim-key --api-secret sim-secret]
  *
  * `--state` loads a world ({"servers": [{"name", "apps": [{"name", "primary", "domains"}]}]}, see
  * src/simulator/world.ts) instead of a seed. Prints the API URL and token; a control API is served
@@ -18,6 +19,8 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8080' },
     token: { type: 'string', default: 'sim-token' },
+    'api-key': { type: 'string', default: 'sim-key' },
+    'api-secret': { type: 'string', default: 'sim-secret' },
     seed: { type: 'string', default: 'demo' },
     state: { type: 'string' },
     domains: { type: 'string', default: '0' },
@@ -51,6 +54,8 @@ const limit = whole('rate-limit', values['rate-limit'], 1)
 const sim = await startSimulator({
   port: whole('port', values.port, 0),
   token: values.token,
+  apiKey: values['api-key'],
+  apiSecret: values['api-secret'],
   latencyMs: whole('latency', values.latency, 0),
   rateLimit: limit
     ? {
@@ -73,7 +78,7 @@ const extra = whole('domains', values.domains, 0) ?? 0
 if (extra && first) seedManyDomains(sim, first.serverId, first.id, extra)
 
 console.log(`RunCloud simulator on ${sim.url}   (API v2: ${sim.urlV2})`)
-console.log(`  token: ${sim.token}`)
+console.log(`  token: ${sim.token}   (API v2 key / secret: ${values['api-key']} / ${values['api-secret']})`)
 for (const a of sim.state.apps)
   console.log(`  server ${a.serverId} / web app ${a.id} "${a.name}": ${a.domains.length} domains`)
 if (first)
