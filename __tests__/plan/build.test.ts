@@ -248,6 +248,18 @@ describe('ssl decision', () => {
     expect(summary(p)).toEqual(['add new.com new'])
     expect(p.apps[0]?.ssl.declaredLive).toEqual([pre])
   })
+  it('auto: an app new to the manifest adopts what is live: one app redeploy, no per-domain targets', () => {
+    const p = buildPlan(
+      opts({
+        base: manifest(),
+        head: manifest(app([d('a.com'), d('b.com')])),
+        live: liveMap({ '1/2': [live('a.com'), live('b.com')] })
+      })
+    )
+    expect(p.apps[0]?.changes).toEqual([])
+    expect(p.apps[0]?.ssl).toMatchObject({ wanted: true, why: 'domains new in this change, already live' })
+    expect(p.apps[0]?.ssl.declaredLive).toBeUndefined()
+  })
   it('honours ssl: none and ssl-redeploy never / always', () => {
     const head = manifest(app([d('a.com')]))
     expect(buildPlan(opts({ head, sslRedeploy: 'never' })).apps[0]?.ssl.wanted).toBe(false)

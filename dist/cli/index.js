@@ -39049,6 +39049,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   m: () => (/* binding */ cliMain)
 });
 
+// UNUSED EXPORTS: cliWording
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:path"
@@ -39146,9 +39148,12 @@ everyDomain = false) {
         }
         let targets = added;
         if (targets.length === 0) {
-            // With `auto`, only the added domains' certificates: none is live (their adds failed).
+            // With `auto`, only the certificates of domains the change added: none (adds failed, or an adopted app).
             if (!everyDomain)
-                return { status: 'skipped', detail: 'advanced SSL: no added domain is live' };
+                return {
+                    status: 'skipped',
+                    detail: 'advanced SSL: no domain was added, so no certificate to redeploy'
+                };
             // `ssl-redeploy: always` on an advanced-SSL app with nothing added: every domain's certificate.
             targets = await api.listDomains(serverId, appId);
         }
@@ -49721,8 +49726,10 @@ function sslStep(opts, head, base, adds) {
     }
     const baseNames = new Set(base?.domains.map(d => d.name) ?? []);
     const declaredNew = head.domains.some(d => !baseNames.has(d.name));
-    if (declaredNew || adds > 0)
+    if (adds > 0)
         return { policy, wanted: true, why: 'domains added to the app' };
+    if (declaredNew)
+        return { policy, wanted: true, why: 'domains new in this change, already live' };
     return { policy, wanted: false, why: 'no domains added' };
 }
 /**
@@ -49876,7 +49883,10 @@ function planApp(opts, base, head) {
         }
     }
     finish(plan, opts, base, head, live.domains.length);
-    if (plan.ssl.wanted && opts.mode !== 'drift') {
+    // Advanced SSL works per domain: names the change declares that are live already (a re-run after
+    // DNS was fixed) get their certificates redeployed too. Not for an app new to the manifest: that
+    // adopts what is live (an exported manifest), and would ask for a certificate per domain.
+    if (plan.ssl.wanted && opts.mode !== 'drift' && base) {
         const declaredLive = headDomains
             .filter(d => !baseNames.has(d.name))
             .map(d => liveByName.get(d.name))
@@ -50667,8 +50677,8 @@ function appSection(app, applied, rowCap, mode) {
         (app.serverId !== app.server || app.appId !== app.app)
         ? ` · ids ${app.serverId} / ${app.appId}`
         : '';
-    const live = app.live === 'read'
-        ? `${app.liveCount ?? 0} live domain${app.liveCount === 1 ? '' : 's'}${ids}`
+    const live = app.live === 'read' && app.liveCount !== undefined
+        ? `${app.liveCount} live domain${app.liveCount === 1 ? '' : 's'}${ids}`
         : app.live === 'offline'
             ? `offline: live state not read${ids}`
             : ids.slice(3);
@@ -50829,7 +50839,7 @@ function renderPlanText(plan) {
             quiet.push(plain(appName(app)));
             continue;
         }
-        out.push(`  ${plain(appName(app))}${app.live === 'read' ? ` — ${app.liveCount ?? 0} live` : ''}`);
+        out.push(`  ${plain(appName(app))}${app.liveCount !== undefined ? ` — ${app.liveCount} live` : ''}`);
         for (const e of app.errors)
             out.push(`    ! ${plain(e)}`);
         if (app.safety.unsafe && app.safety.message)
@@ -51572,6 +51582,33 @@ function entry(d) {
     return e;
 }
 /**
+ * Names for targets given by id, so the comments (and labels) name every app as `--all` does.
+ * Best effort: a listing that fails leaves the ids alone.
+ */
+async function nameByIds(api, resolved) {
+    let servers;
+    const apps = new Map();
+    for (const r of resolved) {
+        try {
+            if (r.serverName === undefined) {
+                servers ??= new Map((await api.listServers()).map(s => [s.id, s.name]));
+                r.serverName = servers.get(r.serverId);
+            }
+            if (r.appName === undefined) {
+                let byId = apps.get(r.serverId);
+                if (!byId) {
+                    byId = new Map((await api.listApps(r.serverId)).map(a => [a.id, a.name]));
+                    apps.set(r.serverId, byId);
+                }
+                r.appName = byId.get(r.appId);
+            }
+        }
+        catch {
+            // the ids alone still make a valid manifest
+        }
+    }
+}
+/**
  * A manifest from live state: one app per target, aliases only (the primary domain is left out,
  * as the action never manages it), settings written only where they differ from the defaults.
  * Planning the exported manifest against the same live state shows no change.
@@ -51596,6 +51633,7 @@ async function exportManifest(api, targets, now = new Date()) {
                 appName: typeof t.app === 'string' ? t.app : undefined
             });
         }
+        await nameByIds(api, resolved);
     }
     const blocks = [];
     for (const r of resolved) {
@@ -51616,7 +51654,7 @@ async function exportManifest(api, targets, now = new Date()) {
         if (r.appName)
             item.label = r.appName;
         item.domains = domains;
-        const what = `server ${r.serverName ? `"${r.serverName}" ` : ''}(${r.serverId}), web app ${r.appName ? `"${r.appName}" ` : ''}(${r.appId})`;
+        const what = `server ${r.serverName ? `${JSON.stringify(r.serverName)} ` : ''}(${r.serverId}), web app ${r.appName ? `${JSON.stringify(r.appName)} ` : ''}(${r.appId})`;
         const comments = [`  # ${what}`];
         if (primary.length)
             comments.push(`  # primary domain left out (never managed): ${primary.join(', ')}`);
@@ -51726,8 +51764,8 @@ function terminalLogger(opts) {
 
 
 
-const COMMON = `Options:
-  --manifest <path>            manifest path (default domains.yml)
+
+const COMMON = `  --manifest <path>            manifest path (default domains.yml)
   -C, --dir <path>             the repository's working tree (default: current directory)
   --api-url <url>              RunCloud API base URL (default https://manage.runcloud.io/api/v3)
   --server-id <id>, --app-id <id>   target of a short-form manifest
@@ -51756,6 +51794,7 @@ Run 'runcloud-domains <command> --help' for a command's options. Exit codes: 0 s
 Shows the change from the manifest at the base commit to the one in the working tree, against
 RunCloud's live state when credentials are set (offline otherwise). Writes nothing.
 
+Options:
   --base <git ref>             base commit (default HEAD~1, the parent of HEAD)
   --max-removal-percent <n>    share of an app's live domains a plan may remove (default 30)
 ${COMMON}`,
@@ -51764,6 +51803,7 @@ ${COMMON}`,
 Applies the change from the base commit's manifest to the working tree's: additions, setting
 updates, removals, then one SSL redeploy per app.
 
+Options:
   --base <git ref>             base commit (default HEAD~1, the parent of HEAD)
   --max-removal-percent <n>    share of an app's live domains a plan may remove (default 30)
   --force                      apply an unsafe plan anyway
@@ -51774,6 +51814,7 @@ ${COMMON}`,
 Compares every app in the manifest with RunCloud: missing domains, settings that differ,
 unmanaged domains (drift only in exclusive apps). Exits 1 on drift.
 
+Options:
   --reconcile                  fix the drift found
   --no-fail-on-drift           report drift but exit 0
   --max-removal-percent <n>    safety limit for reconcile's removals (default 30)
@@ -51785,14 +51826,53 @@ ${COMMON}`,
 Writes a manifest of the apps' live domains (primary domains left out). Planning it against
 the same live state shows no change.
 
+Options:
   --server <id|name>           a server (repeat together with --app)
   --app <id|name>              a web app on the server given before it
   --all                        every web app of every server
   -o, --output <file>          write to a file instead of standard output
-  --api-url <url>              RunCloud API base URL
-  -h, --help                   this help`
+  --api-url <url>              RunCloud API base URL (default https://manage.runcloud.io/api/v3)
+  -h, --help                   this help
+
+Credentials come from the environment: RUNCLOUD_API_TOKEN (API v3), or the legacy pair
+RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET (API v2, discontinued for most accounts).`
 };
 class UsageError extends Error {
+}
+/**
+ * The engine's messages name the action's inputs and workflow files; a terminal user has flags and
+ * environment variables instead. Rewrites those hints, leaving the rest of each message as it is.
+ */
+function cliWording(message) {
+    return message
+        .replace(/and pass it from a secret, e\.g\. api-token: \$\{\{ secrets\.RUNCLOUD_API_TOKEN \}\}/g, 'and set it in the environment: export RUNCLOUD_API_TOKEN=…')
+        .replace(/store it as a repository secret and pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
+        .replace(/pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
+        .replace(/\(api-key and api-secret\)/g, '(RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
+        .replace(/Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token'/g, 'RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET go together; set both, or set RUNCLOUD_API_TOKEN')
+        .replace(/the inputs 'server-id' and 'app-id'/g, '--server-id and --app-id')
+        .replace(/set the 'manifest' input to its path/g, 'give its path with --manifest')
+        .replace(/\bforce: true\b/g, '--force')
+        .replace(/\breconcile: true\b/g, '--reconcile')
+        .replace(/ \(see the summary\)/g, '')
+        .replace(/ \(see the annotations\)/g, '');
+}
+/**
+ * plan and apply read the manifest at a base commit. Outside a repository, or with a --base that
+ * names no commit, say that plainly (the engine's own message is about workflow checkouts).
+ */
+async function checkBase(workspace, base) {
+    const inside = await git(workspace, ['rev-parse', '--is-inside-work-tree']);
+    if (!inside.ok || inside.stdout.trim() !== 'true')
+        return (`${workspace} is not inside a git repository. plan and apply compare the manifest with its ` +
+            'version at a base commit (--base, default HEAD~1): run them in the repository, or point at it with -C <dir>.');
+    if (base === undefined)
+        return undefined;
+    const commit = await git(workspace, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
+    if (!commit.ok)
+        return (`--base ${base} is not a commit in this repository. Give a commit or a ref that exists here ` +
+            '(git fetch first for a remote branch), e.g. --base origin/main.');
+    return undefined;
 }
 const idOrName = (s) => (/^\d+$/.test(s) ? Number(s) : s);
 async function cliMain(argv, io) {
@@ -51856,7 +51936,12 @@ async function cliMain(argv, io) {
         };
         const settings = readSettings(name => inputs[name] ?? '');
         const workspace = (0,external_node_path_.resolve)(io.cwd, values.dir ?? '.');
-        const log = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr });
+        const terminal = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr });
+        const log = {
+            ...terminal,
+            warning: m => terminal.warning(cliWording(m)),
+            error: m => terminal.error(cliWording(m))
+        };
         const client = () => clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) });
         if (command === 'export') {
             if (!settings.apiToken && !settings.apiKey)
@@ -51878,6 +51963,11 @@ async function cliMain(argv, io) {
                 io.stdout.write(text);
             return 0;
         }
+        if (command === 'plan' || command === 'apply') {
+            const problem = await checkBase(workspace, settings.baseRef);
+            if (problem)
+                throw new UsageError(problem);
+        }
         const result = await execute({
             settings,
             workspace,
@@ -51888,8 +51978,8 @@ async function cliMain(argv, io) {
         log.finish();
         for (const p of result.problems)
             complain(io.tty
-                ? formatAnnotation(p).replace(/^::error /, 'error ')
-                : `${p.file}:${p.line}:${p.col}: ${p.message}`);
+                ? formatAnnotation({ ...p, message: cliWording(p.message) }).replace(/^::error /, 'error ')
+                : `${p.file}:${p.line}:${p.col}: ${cliWording(p.message)}`);
         if (result.plan) {
             for (const w of result.plan.warnings)
                 log.warning(w);
@@ -51900,7 +51990,7 @@ async function cliMain(argv, io) {
                 }).plan ?? '{}');
             }
             else {
-                const text = renderPlanText(result.plan);
+                const text = cliWording(renderPlanText(result.plan));
                 say(io.tty ? colourPlanText(text) : text);
             }
         }
@@ -51913,8 +52003,9 @@ async function cliMain(argv, io) {
     catch (e) {
         if (e instanceof SettingsError) {
             complain(e.problems
-                .map(p => p
+                .map(p => cliWording(p)
                 .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
+                .replace(/^Input 'base-ref'/, "Option '--base'")
                 .replace(/^Input '([^']+)'/, "Option '--$1'"))
                 .join('\n'));
             return 2;
@@ -51923,7 +52014,7 @@ async function cliMain(argv, io) {
             complain(`${e.message}\n\nRun 'runcloud-domains ${command} --help'.`);
             return 2;
         }
-        complain(`error: ${e.message}`);
+        complain(`error: ${cliWording(e.message)}`);
         return 1;
     }
 }

@@ -34,8 +34,12 @@ export async function redeployCertificates(
     }
     let targets = added
     if (targets.length === 0) {
-      // With `auto`, only the added domains' certificates: none is live (their adds failed).
-      if (!everyDomain) return { status: 'skipped', detail: 'advanced SSL: no added domain is live' }
+      // With `auto`, only the certificates of domains the change added: none (adds failed, or an adopted app).
+      if (!everyDomain)
+        return {
+          status: 'skipped',
+          detail: 'advanced SSL: no domain was added, so no certificate to redeploy'
+        }
       // `ssl-redeploy: always` on an advanced-SSL app with nothing added: every domain's certificate.
       targets = await api.listDomains(serverId, appId)
     }

@@ -114,7 +114,8 @@ function sslStep(
   }
   const baseNames = new Set(base?.domains.map(d => d.name) ?? [])
   const declaredNew = head.domains.some(d => !baseNames.has(d.name))
-  if (declaredNew || adds > 0) return { policy, wanted: true, why: 'domains added to the app' }
+  if (adds > 0) return { policy, wanted: true, why: 'domains added to the app' }
+  if (declaredNew) return { policy, wanted: true, why: 'domains new in this change, already live' }
   return { policy, wanted: false, why: 'no domains added' }
 }
 
@@ -264,7 +265,10 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
     }
   }
   finish(plan, opts, base, head, live.domains.length)
-  if (plan.ssl.wanted && opts.mode !== 'drift') {
+  // Advanced SSL works per domain: names the change declares that are live already (a re-run after
+  // DNS was fixed) get their certificates redeployed too. Not for an app new to the manifest: that
+  // adopts what is live (an exported manifest), and would ask for a certificate per domain.
+  if (plan.ssl.wanted && opts.mode !== 'drift' && base) {
     const declaredLive = headDomains
       .filter(d => !baseNames.has(d.name))
       .map(d => liveByName.get(d.name))
