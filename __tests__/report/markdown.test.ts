@@ -403,6 +403,11 @@ describe('renderPlanText', () => {
     expect(text).toMatch(/^totals: 1 added, 0 updated, 0 removed, 1 failed, 1 already so, 1 not reached$/m)
   })
 
+  it('a drift run lists the apps without differences as "no drift"', () => {
+    const text = renderPlanText(plan([appPlan([], { live: 'read', liveCount: 3 })], { mode: 'drift' }))
+    expect(text).toMatch(/^ {2}no drift: server 1 \/ app 2$/m)
+  })
+
   it('free text cannot start a line of its own (a workflow command) or carry terminal escapes', () => {
     const evil = 'x\n::error::forged\r\u001b[31mred\u202e'
     const text = renderPlanText(

@@ -50843,7 +50843,7 @@ function renderPlanText(plan) {
         for (const e of app.errors)
             out.push(`    ! ${plain(e)}`);
         if (app.safety.unsafe && app.safety.message)
-            out.push(`    ! unsafe: ${plain(app.safety.message)}`);
+            out.push(`    ! ${plain(app.safety.message)}`);
         for (const c of app.changes) {
             const name = c.unicode && c.unicode !== c.domain ? `${c.domain} (${c.unicode})` : c.domain;
             const detail = c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : '';
@@ -50858,7 +50858,7 @@ function renderPlanText(plan) {
             out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${plain(app.ssl.why)})`);
     }
     if (quiet.length)
-        out.push(`  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`);
+        out.push(`  ${plan.mode === 'drift' ? 'no drift' : 'no changes'}: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`);
     out.push(`totals: ${countPhrases(plan, applied).join(', ')}`);
     return out.join('\n');
 }

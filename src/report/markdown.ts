@@ -323,7 +323,7 @@ export function renderPlanText(plan: Plan): string {
     }
     out.push(`  ${plain(appName(app))}${app.liveCount !== undefined ? ` — ${app.liveCount} live` : ''}`)
     for (const e of app.errors) out.push(`    ! ${plain(e)}`)
-    if (app.safety.unsafe && app.safety.message) out.push(`    ! unsafe: ${plain(app.safety.message)}`)
+    if (app.safety.unsafe && app.safety.message) out.push(`    ! ${plain(app.safety.message)}`)
     for (const c of app.changes) {
       const name = c.unicode && c.unicode !== c.domain ? `${c.domain} (${c.unicode})` : c.domain
       const detail =
@@ -340,7 +340,7 @@ export function renderPlanText(plan: Plan): string {
   }
   if (quiet.length)
     out.push(
-      `  no changes: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
+      `  ${plan.mode === 'drift' ? 'no drift' : 'no changes'}: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
     )
   out.push(`totals: ${countPhrases(plan, applied).join(', ')}`)
   return out.join('\n')
