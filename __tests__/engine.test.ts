@@ -149,3 +149,10 @@ describe('one web app written two ways (by name, by id)', () => {
     expect(sim.callLog.filter(c => c.method !== 'GET')).toEqual([])
   })
 })
+
+it('apps that cannot be read are named one a line in the step’s error', async () => {
+  const two = `version: 1\napps:\n  - server: ${sid}\n    app: 990001\n    domains: [a.example.com]\n  - server: ${sid}\n    app: 990002\n    domains: [b.example.com]\n`
+  const { result } = await run([null, two], { 'api-token': 'tk' })
+  expect(result.exitCode).toBe(1)
+  expect(result.error).toMatch(/^RunCloud could not be read for 2 apps:\n- .*990001.*\n- .*990002/)
+})

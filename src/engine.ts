@@ -133,6 +133,12 @@ async function resolveIds(
   return ids
 }
 
+/** The step's error when apps could not be read: one app a line when there are several. */
+function readFailure(errors: string[]): string {
+  if (errors.length === 1) return `RunCloud could not be read: ${errors[0]}`
+  return `RunCloud could not be read for ${errors.length} apps:\n${errors.map(e => `- ${e}`).join('\n')}`
+}
+
 /** Failed operations of an applied plan, for the `failed` output and the final error. */
 export function collectFailures(plan: Plan): FailedOperation[] {
   const failed: FailedOperation[] = []
@@ -266,7 +272,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       for (const app of plan.apps)
         for (const n of app.notes) if (n.kind === 'primary-kept') plan.warnings.push(n.message)
       // `failed` lists operations of apply and reconcile; a plan's read errors fail the step instead.
-      if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
+      if (readErrors.length) throw new RunError(readFailure(readErrors))
       result.exitCode = 0
       return result
     }
@@ -274,7 +280,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (settings.mode === 'drift') {
       result.drift = planHasChanges(plan)
       if (!settings.reconcile) {
-        if (readErrors.length) throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`)
+        if (readErrors.length) throw new RunError(readFailure(readErrors))
         if (result.drift && settings.failOnDrift) {
           const n = plan.apps.reduce((k, a) => k + a.changes.length, 0)
           throw new RunError(

@@ -50203,6 +50203,12 @@ async function resolveIds(apps, api, concurrency) {
     });
     return ids;
 }
+/** The step's error when apps could not be read: one app a line when there are several. */
+function readFailure(errors) {
+    if (errors.length === 1)
+        return `RunCloud could not be read: ${errors[0]}`;
+    return `RunCloud could not be read for ${errors.length} apps:\n${errors.map(e => `- ${e}`).join('\n')}`;
+}
 /** Failed operations of an applied plan, for the `failed` output and the final error. */
 function collectFailures(plan) {
     const failed = [];
@@ -50330,7 +50336,7 @@ async function execute(input) {
                         plan.warnings.push(n.message);
             // `failed` lists operations of apply and reconcile; a plan's read errors fail the step instead.
             if (readErrors.length)
-                throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`);
+                throw new RunError(readFailure(readErrors));
             result.exitCode = 0;
             return result;
         }
@@ -50338,7 +50344,7 @@ async function execute(input) {
             result.drift = planHasChanges(plan);
             if (!settings.reconcile) {
                 if (readErrors.length)
-                    throw new RunError(`RunCloud could not be read: ${readErrors.join('; ')}`);
+                    throw new RunError(readFailure(readErrors));
                 if (result.drift && settings.failOnDrift) {
                     const n = plan.apps.reduce((k, a) => k + a.changes.length, 0);
                     throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`);
