@@ -200,6 +200,22 @@ describe('faults on reads', () => {
       /refused the API token \(HTTP 401\).*API v3 token/
     )
   })
+  it('after a 401 no further request is sent: the token will not become valid mid-run', async () => {
+    const api = createClient({ baseUrl: sim.url, token: 'wrong-token-value', concurrency: 1 })
+    await expect(api.listDomains(sid, aid)).rejects.toThrow(/HTTP 401/)
+    await expect(
+      api.addDomain(sid, aid, 'x.example.com', { www: true, redirection: 'none' })
+    ).rejects.toThrow(/refused the API token \(HTTP 401\)/)
+    await expect(api.getSslMode(sid, aid)).rejects.toThrow(/HTTP 401/)
+    expect(api.calls).toBe(1)
+    expect(sim.callLog).toHaveLength(1)
+  })
+  it('a 403 is not sticky (it may concern one server or app only)', async () => {
+    sim.inject({ method: 'GET', fault: { status: 403 } })
+    const api = client()
+    await expect(api.listDomains(sid, aid)).rejects.toThrow(/HTTP 403/)
+    expect(await api.listDomains(sid, aid)).toHaveLength(1)
+  })
   it('legacy v2 uses HTTP Basic', async () => {
     const api = createClient({ baseUrl: sim.urlV2, apiKey: KEY, apiSecret: SECRET, concurrency: 1 })
     expect(api.legacy).toBe(true)

@@ -51162,6 +51162,8 @@ function createClient(options) {
     const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep);
     const dispatcher = new undici/* Agent */.g6({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 });
     let calls = 0;
+    /** A 401 means the credentials are wrong for the whole run: later calls fail without a request. */
+    let credentialsRefused;
     const fail = (message, status, fields) => new RunCloudError(message, { status, fields, secrets });
     const backoff = async (attempt, why) => {
         const ms = Math.min(10_000, backoffMs * 2 ** attempt) * (0.5 + random());
@@ -51186,6 +51188,8 @@ function createClient(options) {
             .join('&');
         const url = new URL(`${base}${path}${search ? `?${search}` : ''}`);
         const what = `${method} ${path}`;
+        if (credentialsRefused)
+            throw credentialsRefused;
         let attempt = 0;
         let rateRetries = 0;
         for (;;) {
@@ -51250,7 +51254,9 @@ function createClient(options) {
                 }
                 throw fail(`RunCloud answered ${what} with ${why}, after ${attempt + 1} attempts`, status);
             }
-            if (status === 401 || status === 403)
+            if (status === 401)
+                throw (credentialsRefused = refused(status));
+            if (status === 403)
                 throw refused(status);
             if (status >= 400) {
                 const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text)}"`;

@@ -142,6 +142,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
   const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep)
   const dispatcher = new Agent({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 })
   let calls = 0
+  /** A 401 means the credentials are wrong for the whole run: later calls fail without a request. */
+  let credentialsRefused: RunCloudError | undefined
 
   const fail = (message: string, status?: number, fields?: Record<string, string[]>) =>
     new RunCloudError(message, { status, fields, secrets })
@@ -177,6 +179,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
       .join('&')
     const url = new URL(`${base}${path}${search ? `?${search}` : ''}`)
     const what = `${method} ${path}`
+    if (credentialsRefused) throw credentialsRefused
     let attempt = 0
     let rateRetries = 0
     for (;;) {
@@ -239,7 +242,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
         }
         throw fail(`RunCloud answered ${what} with ${why}, after ${attempt + 1} attempts`, status)
       }
-      if (status === 401 || status === 403) throw refused(status)
+      if (status === 401) throw (credentialsRefused = refused(status))
+      if (status === 403) throw refused(status)
       if (status >= 400) {
         const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text)}"`
         const fields = json ? fieldsOf(body) : undefined
