@@ -1,5 +1,5 @@
 /** The pacer on its own, with an injected clock and sleep: nothing here really waits. */
-import { Pacer, parseRetryAfter } from '../../src/runcloud/pacer.js'
+import { Pacer, parseRateLimitReset, parseRetryAfter } from '../../src/runcloud/pacer.js'
 
 function clock() {
   let t = 1_000_000
@@ -36,6 +36,31 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0)
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(undefined, now)).toBeUndefined()
+  })
+})
+
+describe('X-RateLimit-Reset', () => {
+  it('reads an epoch time or a delay in seconds, and ignores anything else', () => {
+    const now = Date.UTC(2026, 0, 1)
+    expect(parseRateLimitReset(String(now / 1000 + 12), now)).toBe(12_000)
+    expect(parseRateLimitReset(String(now / 1000 - 5), now)).toBe(0)
+    expect(parseRateLimitReset('4', now)).toBe(4_000)
+    expect(parseRateLimitReset('soon', now)).toBeUndefined()
+    expect(parseRateLimitReset(undefined, now)).toBeUndefined()
+  })
+  it('a 429 without Retry-After waits until the reset time instead of a whole window', async () => {
+    const c = clock()
+    const p = new Pacer(1, 60_000, c.sleep, c.now)
+    await send(p, 429, rl(60, 0, { 'x-ratelimit-reset': '7' }))
+    await p.acquire()
+    expect(c.sleeps).toEqual([7_000])
+  })
+  it('Retry-After wins over X-RateLimit-Reset', async () => {
+    const c = clock()
+    const p = new Pacer(1, 60_000, c.sleep, c.now)
+    await send(p, 429, rl(60, 0, { 'retry-after': '2', 'x-ratelimit-reset': '30' }))
+    await p.acquire()
+    expect(c.sleeps).toEqual([2_000])
   })
 })
 

@@ -50923,7 +50923,8 @@ function excerpt(body, max = 100) {
  * - `X-RateLimit-Remaining` is a budget: once the requests already on the wire would use it up,
  *   new ones wait for their answers instead of provoking a 429 (each 429 still costs quota);
  * - when the budget reaches 0 or a 429 arrives, new requests wait for `Retry-After`, else
- *   for the window to pass (measured from the first answer of the window we saw).
+ *   for `X-RateLimit-Reset` when sent, else for the window to pass (measured from the first
+ *   answer of the window we saw).
  * An account whose answers carry no rate-limit headers, or a large remaining figure, is not slowed.
  */
 class Pacer {
@@ -50997,7 +50998,7 @@ class Pacer {
             return Array.isArray(v) ? v[0] : v;
         };
         const now = this.now();
-        const retryAfter = parseRetryAfter(header('retry-after'), now);
+        const retryAfter = parseRetryAfter(header('retry-after'), now) ?? parseRateLimitReset(header('x-ratelimit-reset'), now);
         const limit = Number(header('x-ratelimit-limit'));
         const rawRemaining = header('x-ratelimit-remaining');
         const remaining = rawRemaining === undefined ? NaN : Number(rawRemaining);
@@ -51041,6 +51042,18 @@ function parseRetryAfter(value, now) {
         return Math.ceil(Number(value) * 1000);
     const at = Date.parse(value);
     return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+/**
+ * `X-RateLimit-Reset` (not documented by RunCloud, but what Laravel's throttle sends beside
+ * Retry-After): an epoch time in seconds, or seconds from now for small values; undefined when
+ * absent or unreadable. Used only when Retry-After is missing, before waiting a whole window.
+ */
+function parseRateLimitReset(value, now) {
+    if (value === undefined || !/^\d+$/.test(value.trim()))
+        return undefined;
+    const n = Number(value.trim());
+    // Seconds since 1970 are over a billion; anything smaller is a delay in seconds.
+    return n > 1_000_000_000 ? Math.max(0, n * 1000 - now) : n * 1000;
 }
 
 ;// CONCATENATED MODULE: ./src/runcloud/client.ts

@@ -4,7 +4,8 @@
  * - `X-RateLimit-Remaining` is a budget: once the requests already on the wire would use it up,
  *   new ones wait for their answers instead of provoking a 429 (each 429 still costs quota);
  * - when the budget reaches 0 or a 429 arrives, new requests wait for `Retry-After`, else
- *   for the window to pass (measured from the first answer of the window we saw).
+ *   for `X-RateLimit-Reset` when sent, else for the window to pass (measured from the first
+ *   answer of the window we saw).
  * An account whose answers carry no rate-limit headers, or a large remaining figure, is not slowed.
  */
 export class Pacer {
@@ -73,7 +74,8 @@ export class Pacer {
       return Array.isArray(v) ? v[0] : v
     }
     const now = this.now()
-    const retryAfter = parseRetryAfter(header('retry-after'), now)
+    const retryAfter =
+      parseRetryAfter(header('retry-after'), now) ?? parseRateLimitReset(header('x-ratelimit-reset'), now)
     const limit = Number(header('x-ratelimit-limit'))
     const rawRemaining = header('x-ratelimit-remaining')
     const remaining = rawRemaining === undefined ? NaN : Number(rawRemaining)
@@ -113,4 +115,16 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value) * 1000)
   const at = Date.parse(value)
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/**
+ * `X-RateLimit-Reset` (not documented by RunCloud, but what Laravel's throttle sends beside
+ * Retry-After): an epoch time in seconds, or seconds from now for small values; undefined when
+ * absent or unreadable. Used only when Retry-After is missing, before waiting a whole window.
+ */
+export function parseRateLimitReset(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined
+  const n = Number(value.trim())
+  // Seconds since 1970 are over a billion; anything smaller is a delay in seconds.
+  return n > 1_000_000_000 ? Math.max(0, n * 1000 - now) : n * 1000
 }
