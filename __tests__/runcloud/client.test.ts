@@ -388,6 +388,31 @@ describe('credentials never leak', () => {
       )
     }
   })
+  it('not even in part: a body is scrubbed before it is cut or its tags are folded into an excerpt', async () => {
+    // A token with markup in it, and an error page that puts the token across the excerpt's cut.
+    const token = 'tok-<b>HTML</b>-7c6d5e4f'
+    await setup({ token })
+    const emitted: string[] = []
+    for (const pad of [0, 80, 90]) {
+      for (const status of [200, 404, 502]) {
+        sim.clearFaults()
+        sim.inject({
+          method: 'GET',
+          fault: {
+            status,
+            body: `<html><body><p>${'x'.repeat(pad)} token ${token} refused</p></body></html>`
+          },
+          times: Infinity
+        })
+        const api = client({ token, retries: 1, log: m => emitted.push(m) })
+        await api.listDomains(sid, aid).catch(e => emitted.push(String(e)))
+      }
+    }
+    const all = emitted.join('\n')
+    expect(all).toMatch(/non-JSON body/)
+    // No piece of the token appears anywhere: not its start before a cut, not its parts between tags.
+    expect(all).not.toMatch(/tok-|HTML|7c6d/)
+  })
 })
 
 describe('lists, further', () => {
