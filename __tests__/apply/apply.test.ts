@@ -125,6 +125,27 @@ describe('applyPlan', () => {
     expect(p.apps[0]?.ssl.result?.status).toBe('done')
   })
 
+  it("RunCloud's text in an outcome stays on its log line (a line break could start a workflow command)", async () => {
+    const injected = 'refused\n::error file=x.yml,line=1::forged\r\n::add-mask::everything'
+    class Hostile extends StubApi {
+      override async addDomain(): Promise<WriteOutcome> {
+        throw new Error(injected)
+      }
+      override async redeployBasicCertificate(): Promise<void> {
+        throw new Error(injected)
+      }
+    }
+    const p = plan(appPlan([{ action: 'add', domain: 'bad.com', reason: 'new', settings }]))
+    const log = new BufferLogger()
+    await applyPlan(p, { api: new Hostile(), log, concurrency: 1, sslRedeploy: 'auto' })
+    const lines = log.lines.filter(l => l.level === 'info').map(l => l.message)
+    expect(lines.find(l => l.startsWith('[1/1] add bad.com … failed: refused'))).toBeDefined()
+    expect(lines.find(l => l.startsWith('ssl … failed'))).toBeDefined()
+    for (const l of lines) expect(l).not.toMatch(/[\r\n]/)
+    // The results keep the whole text, for the summary and the outputs.
+    expect(p.apps[0]?.changes[0]?.result?.error).toBe(injected)
+  })
+
   it('lets each operation fail on its own and reports already-gone removals as no-ops', async () => {
     const api = new StubApi()
     api.failAdd.add('bad.com')

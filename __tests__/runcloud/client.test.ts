@@ -415,6 +415,24 @@ describe('credentials never leak', () => {
   })
 })
 
+describe('log lines', () => {
+  it('a message quoted from RunCloud stays on one line (a line break could start a workflow command)', async () => {
+    await setup()
+    sim.inject({
+      method: 'GET',
+      fault: {
+        status: 503,
+        body: JSON.stringify({ message: 'down\n::error file=x.yml,line=1::forged\r\n::add-mask::all' }),
+        contentType: 'application/json'
+      },
+      times: 1
+    })
+    await client().listDomains(sid, aid)
+    expect(logs.some(l => l.includes('forged'))).toBe(true)
+    for (const l of logs) expect(l).not.toMatch(/[\r\n]/)
+  })
+})
+
 describe('lists, further', () => {
   it.each(['total_pages', 'lastPage', 'none'] as const)(
     'finds a domain alone on the last of several pages (%s), at ceil(N/40) calls',

@@ -2,6 +2,7 @@ import type { AppPlan, Change, Plan } from '../plan/model.js'
 import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
 import { BufferLogger, mapLimit, type Logger } from '../logger.js'
 import { describeApp } from '../plan/model.js'
+import { plain } from '../report/escape.js'
 import { redeployCertificates } from './ssl.js'
 
 export interface ApplyOptions {
@@ -41,7 +42,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
       const step = (c: Change, text: string): void => {
         doneCount++
         const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain
-        log.info(`[${doneCount}/${total}] ${c.action} ${name} … ${text}`)
+        // The outcome may quote RunCloud: it stays on its line (a line break could start a workflow command).
+        log.info(`[${doneCount}/${total}] ${plain(`${c.action} ${name} … ${text}`)}`)
         if (parallel && Date.now() - lastProgress >= every) {
           lastProgress = Date.now()
           opts.log.info(`progress: ${doneCount}/${total} operations`)
@@ -130,6 +132,6 @@ async function applyApp(
       m => log.warning(m),
       opts.sslRedeploy === 'always'
     )
-    log.info(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`)
+    log.info(plain(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`))
   }
 }

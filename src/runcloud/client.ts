@@ -1,6 +1,7 @@
 import { domainToASCII } from 'node:url'
 import { Agent, request } from 'undici'
 import type { Redirection } from '../manifest/types.js'
+import { plain } from '../report/escape.js'
 import { excerpt, RunCloudError, scrub, UnansweredError } from './errors.js'
 import { Pacer } from './pacer.js'
 import type {
@@ -137,8 +138,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
   const backoffMs = options.backoffMs ?? 500
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
   const random = options.random ?? Math.random
-  // Every line handed out is scrubbed too: bodies quoted in notes could echo a credential.
-  const log = (m: string): void => options.log?.(scrub(m, secrets))
+  // Every line handed out is scrubbed too: bodies quoted in notes could echo a credential. And
+  // kept on one line: a message with a line break could start a workflow command in the job log.
+  const log = (m: string): void => options.log?.(plain(scrub(m, secrets)))
   const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep)
   const dispatcher = new Agent({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 })
   let calls = 0
