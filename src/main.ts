@@ -84,8 +84,11 @@ export async function run(): Promise<void> {
     )
   } catch (e) {
     const message = e instanceof SettingsError ? e.problems.join('\n') : (e as Error).message
+    // The summary names the mode the workflow asked for when that input itself was valid.
+    const asked = core.getInput('mode').trim()
+    const mode = asked === 'apply' || asked === 'drift' ? asked : 'plan'
     await writeSummary(
-      renderMarkdown(emptyPlan({ mode: 'plan', manifest: core.getInput('manifest') || 'domains.yml' }), {
+      renderMarkdown(emptyPlan({ mode, manifest: core.getInput('manifest') || 'domains.yml' }), {
         maxChars: SUMMARY_MAX,
         error: message
       })

@@ -206,6 +206,19 @@ describe('plan on a pull request', () => {
     }
     expect(sim.calls).toBe(0)
   })
+  it('the summary of a run stopped by a bad input names the mode the workflow asked for', async () => {
+    const r = repo(manifest({ server: 1, app: 2, domains: [] }))
+    for (const [mode, heading] of [
+      ['apply', 'RunCloud domains — apply'],
+      ['drift', 'RunCloud domains — drift check'],
+      ['plan', 'RunCloud domains — plan']
+    ] as const) {
+      const res = await run(r, { inputs: { mode, 'api-token': TOKEN, concurrency: '0' } })
+      expect(res.exitCode).toBe(1)
+      expect(res.summary.split('\n')[0]).toBe(`## ${heading}`)
+      expect(res.summary).toContain("Input 'concurrency'")
+    }
+  })
 })
 
 describe('apply on push', () => {
