@@ -256,6 +256,25 @@ describe('renderMarkdown: escaping', () => {
     expect(md).toContain('a&#124;b')
   })
 
+  it('no @-mention or #-reference once the entities are decoded, as GitHub decodes them before it links those', () => {
+    const text = 'ping @acme/ops and @octocat about #12, acme/sites#3 and GH-4'
+    const p = plan(
+      [appPlan([add('a.com', { result: { status: 'failed', error: text } })], { label: text })],
+      {
+        mode: 'apply',
+        warnings: [text]
+      }
+    )
+    const md = renderMarkdown(p, { maxChars: SUMMARY, error: text })
+    const decoded = md
+      .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+    expect(decoded).toContain('ping @\u200bacme/ops')
+    expect(decoded).not.toMatch(/@[A-Za-z0-9]|#\d/)
+  })
+
   it('a live domain name from the API that is not a plain name is escaped, not put in a code span', () => {
     const p = plan([appPlan([remove('x`|<b>.com', { reason: 'unmanaged' })])], { mode: 'drift' })
     const md = renderMarkdown(p, { maxChars: SUMMARY })

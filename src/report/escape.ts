@@ -3,14 +3,23 @@
  * markdown: no table breakage, no HTML, no code spans, no @-mentions or #-references, no links,
  * no emphasis, no headings.
  * Entities rather than backslashes: GitHub decodes them everywhere outside code, and a backslash
- * does not stop HTML.
+ * does not stop HTML. GitHub finds mentions and references after decoding, so neither an entity
+ * nor a backslash stops those: a zero-width space after `@` and `#` does.
  */
 export function md(text: string): string {
   // One pass, so an entity's own `&` and `#` are never escaped again.
   return String(text)
     .replace(/[\r\n]+/g, ' ')
     .replace(/[&<>|`@[\]*_~#\\]/g, ch =>
-      ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `&#${ch.charCodeAt(0)};`
+      ch === '&'
+        ? '&amp;'
+        : ch === '<'
+          ? '&lt;'
+          : ch === '>'
+            ? '&gt;'
+            : ch === '@' || ch === '#'
+              ? `&#${ch.charCodeAt(0)};&#8203;`
+              : `&#${ch.charCodeAt(0)};`
     )
 }
 
