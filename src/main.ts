@@ -87,12 +87,11 @@ export async function run(): Promise<void> {
     // The summary names the mode the workflow asked for when that input itself was valid.
     const asked = core.getInput('mode').trim()
     const mode = asked === 'apply' || asked === 'drift' ? asked : 'plan'
-    await writeSummary(
-      renderMarkdown(emptyPlan({ mode, manifest: core.getInput('manifest') || 'domains.yml' }), {
-        maxChars: SUMMARY_MAX,
-        error: message
-      })
-    )
+    const plan = emptyPlan({ mode, manifest: core.getInput('manifest') || 'domains.yml' })
+    await writeSummary(renderMarkdown(plan, { maxChars: SUMMARY_MAX, error: message }))
+    // Outputs as on any other failure (empty lists), so `fromJSON(...)` in an `if: always()` step works.
+    const outputs = computeOutputs(plan, { drift: mode === 'drift' ? false : undefined })
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
     core.setFailed(message)
     return
   }

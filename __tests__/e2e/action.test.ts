@@ -217,6 +217,9 @@ describe('plan on a pull request', () => {
       expect(res.exitCode).toBe(1)
       expect(res.summary.split('\n')[0]).toBe(`## ${heading}`)
       expect(res.summary).toContain("Input 'concurrency'")
+      // Outputs as on any failure: empty lists, `drift` only in drift mode.
+      expect(res.outputs).toMatchObject({ 'has-changes': 'false', added: '[]', removed: '[]', failed: '[]' })
+      expect(res.outputs.drift).toBe(mode === 'drift' ? 'false' : undefined)
     }
   })
 })

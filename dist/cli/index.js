@@ -39024,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8357);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6203);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cliMain */ .m)(process.argv.slice(2), {
     stdout: process.stdout,
@@ -39040,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8357:
+/***/ 6203:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39123,6 +39123,78 @@ function describeApp(app) {
     return app.label ? `"${app.label}" (${where})` : where;
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for text from the manifest or the API (labels, names, error messages) placed in
+ * markdown: no table breakage, no HTML, no code spans, no @-mentions or #-references, no links,
+ * no emphasis, no headings.
+ * Entities rather than backslashes: GitHub decodes them everywhere outside code, and a backslash
+ * does not stop HTML. GitHub finds mentions and references after decoding, so neither an entity
+ * nor a backslash stops those: a zero-width space after `@` and `#` does.
+ */
+function escape_md(text) {
+    // One pass, so an entity's own `&` and `#` are never escaped again.
+    return String(text)
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/[&<>|`@[\]*_~#\\]/g, ch => ch === '&'
+        ? '&amp;'
+        : ch === '<'
+            ? '&lt;'
+            : ch === '>'
+                ? '&gt;'
+                : ch === '@' || ch === '#'
+                    ? `&#${ch.charCodeAt(0)};&#8203;`
+                    : `&#${ch.charCodeAt(0)};`);
+}
+/** Characters that mean the same inside and outside a code span, and cannot end a table cell. */
+const CODE_SAFE = /^[A-Za-z0-9._\-/+:=,#% ]+$/;
+/**
+ * A value shown as code (`example.com`, a file path) when that is safe; otherwise escaped text.
+ * Entities are not decoded inside code spans, so escaped text must never be wrapped in backticks.
+ */
+function escape_code(text) {
+    const s = String(text);
+    return s.length > 0 && CODE_SAFE.test(s) ? `\`${s}\`` : escape_md(s);
+}
+/** Long free text (an API error with a page of HTML in it) cut to `max` characters, on a code point. */
+function escape_clip(text, max) {
+    const chars = Array.from(String(text));
+    return chars.length <= max ? String(text) : `${chars.slice(0, max - 1).join('')}…`;
+}
+/**
+ * Free text for a plain-text log or terminal line: no line breaks (a label with a newline could
+ * start a line with `::error::`, which the runner reads as a workflow command), no terminal escape
+ * sequences, no bidirectional overrides that make a line read differently than it is.
+ */
+function plain(text) {
+    // eslint-disable-next-line no-control-regex
+    return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/report/progress.ts
+
+/**
+ * Progress lines for a long apply (SPEC section 6). The counter is shared by every app, so with
+ * apps in parallel the numbers still run 1…N across the whole run; where each line is written
+ * (the app's log group) is the caller's.
+ */
+function createProgress(total) {
+    let done = 0;
+    return {
+        step(item, outcome) {
+            done++;
+            const name = item.unicode && item.unicode !== item.domain ? `${item.domain} (${item.unicode})` : item.domain;
+            // Free text (an error as the outcome, quoting RunCloud) must not break the line (a line
+            // break could start a workflow command) or carry terminal escapes.
+            return `[${done}/${total}] ${plain(`${item.action} ${name} … ${outcome}`)}`;
+        },
+        get done() {
+            return done;
+        },
+        total
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/apply/ssl.ts
 const DNS_HINT = 'A certificate can only be issued once the domain’s DNS points at the server; check the DNS records, then run again.';
 /**
@@ -39203,6 +39275,8 @@ everyDomain = false) {
 
 
 
+
+
 function errorText(e) {
     return e instanceof Error ? e.message : String(e);
 }
@@ -39214,8 +39288,7 @@ function errorText(e) {
  */
 async function applyPlan(plan, opts) {
     const work = plan.apps.filter(a => a.errors.length === 0 && (a.changes.length > 0 || a.ssl.wanted));
-    const total = work.reduce((n, a) => n + a.changes.length, 0);
-    let doneCount = 0;
+    const progress = createProgress(work.reduce((n, a) => n + a.changes.length, 0));
     const parallel = work.length > 1 && opts.concurrency > 1;
     let lastProgress = Date.now();
     const every = (opts.progressEverySeconds ?? 10) * 1000;
@@ -39225,12 +39298,10 @@ async function applyPlan(plan, opts) {
         const log = buffer ?? opts.log;
         const body = async () => {
             const step = (c, text) => {
-                doneCount++;
-                const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain;
-                log.info(`[${doneCount}/${total}] ${c.action} ${name} … ${text}`);
+                log.info(progress.step(c, text));
                 if (parallel && Date.now() - lastProgress >= every) {
                     lastProgress = Date.now();
-                    opts.log.info(`progress: ${doneCount}/${total} operations`);
+                    opts.log.info(`progress: ${progress.done}/${progress.total} operations`);
                 }
             };
             await applyApp(app, opts, step, log);
@@ -39309,7 +39380,7 @@ async function applyApp(app, opts, step, log) {
             ...(app.ssl.declaredLive ?? [])
         ];
         app.ssl.result = await redeployCertificates(app, api, targets, m => log.warning(m), opts.sslRedeploy === 'always');
-        log.info(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`);
+        log.info(plain(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`));
     }
 }
 
@@ -50398,45 +50469,6 @@ function formatAnnotation(p) {
     return `::error file=${escapeProperty(p.file)},line=${p.line},col=${p.col}::${escapeData(p.message)}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for text from the manifest or the API (labels, names, error messages) placed in
- * markdown: no table breakage, no HTML, no code spans, no @-mentions or #-references, no links,
- * no emphasis, no headings.
- * Entities rather than backslashes: GitHub decodes them everywhere outside code, and a backslash
- * does not stop HTML.
- */
-function escape_md(text) {
-    // One pass, so an entity's own `&` and `#` are never escaped again.
-    return String(text)
-        .replace(/[\r\n]+/g, ' ')
-        .replace(/[&<>|`@[\]*_~#\\]/g, ch => ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `&#${ch.charCodeAt(0)};`);
-}
-/** Characters that mean the same inside and outside a code span, and cannot end a table cell. */
-const CODE_SAFE = /^[A-Za-z0-9._\-/+:=,#% ]+$/;
-/**
- * A value shown as code (`example.com`, a file path) when that is safe; otherwise escaped text.
- * Entities are not decoded inside code spans, so escaped text must never be wrapped in backticks.
- */
-function escape_code(text) {
-    const s = String(text);
-    return s.length > 0 && CODE_SAFE.test(s) ? `\`${s}\`` : escape_md(s);
-}
-/** Long free text (an API error with a page of HTML in it) cut to `max` characters, on a code point. */
-function escape_clip(text, max) {
-    const chars = Array.from(String(text));
-    return chars.length <= max ? String(text) : `${chars.slice(0, max - 1).join('')}…`;
-}
-/**
- * Free text for a plain-text log or terminal line: no line breaks (a label with a newline could
- * start a line with `::error::`, which the runner reads as a workflow command), no terminal escape
- * sequences, no bidirectional overrides that make a line read differently than it is.
- */
-function plain(text) {
-    // eslint-disable-next-line no-control-regex
-    return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ');
-}
-
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
 /** Whether the plan was applied: any change or certificate has a result. */
@@ -51061,6 +51093,7 @@ function parseRateLimitReset(value, now) {
 
 
 
+
 const PER_PAGE = 40;
 /** RunCloud's page size when `perPage` is not honoured (runcloud-api.md). */
 const DEFAULT_PAGE_SIZE = 20;
@@ -51170,8 +51203,9 @@ function createClient(options) {
     const backoffMs = options.backoffMs ?? 500;
     const sleep = options.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
     const random = options.random ?? Math.random;
-    // Every line handed out is scrubbed too: bodies quoted in notes could echo a credential.
-    const log = (m) => options.log?.(scrub(m, secrets));
+    // Every line handed out is scrubbed too: bodies quoted in notes could echo a credential. And
+    // kept on one line: a message with a line break could start a workflow command in the job log.
+    const log = (m) => options.log?.(plain(scrub(m, secrets)));
     const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep);
     const dispatcher = new undici/* Agent */.g6({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 });
     let calls = 0;
@@ -51257,7 +51291,7 @@ function createClient(options) {
                 json = false;
             }
             if (status >= 500 || (!json && status >= 200 && status < 300)) {
-                const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(text)}"`;
+                const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(scrub(text, secrets))}"`;
                 const why = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
                 if (opts.write)
                     throw new UnansweredError(`${what}: ${why}`, { status, secrets });
@@ -51272,7 +51306,9 @@ function createClient(options) {
             if (status === 403)
                 throw refused(status);
             if (status >= 400) {
-                const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text)}"`;
+                const msg = json
+                    ? (messageOf(body) ?? `HTTP ${status}`)
+                    : `non-JSON body "${excerpt(scrub(text, secrets))}"`;
                 const fields = json ? fieldsOf(body) : undefined;
                 const detail = fields ? ` (${Object.values(fields).flat().join(' ')})` : '';
                 throw fail(`RunCloud answered ${what} with HTTP ${status}: ${msg}${detail}`, status, fields);

@@ -3,6 +3,7 @@ import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
 import { BufferLogger, mapLimit, type Logger } from '../logger.js'
 import { describeApp } from '../plan/model.js'
 import { plain } from '../report/escape.js'
+import { createProgress } from '../report/progress.js'
 import { redeployCertificates } from './ssl.js'
 
 export interface ApplyOptions {
@@ -28,8 +29,7 @@ function errorText(e: unknown): string {
  */
 export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
   const work = plan.apps.filter(a => a.errors.length === 0 && (a.changes.length > 0 || a.ssl.wanted))
-  const total = work.reduce((n, a) => n + a.changes.length, 0)
-  let doneCount = 0
+  const progress = createProgress(work.reduce((n, a) => n + a.changes.length, 0))
   const parallel = work.length > 1 && opts.concurrency > 1
   let lastProgress = Date.now()
   const every = (opts.progressEverySeconds ?? 10) * 1000
@@ -40,13 +40,10 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
     const log: Logger = buffer ?? opts.log
     const body = async (): Promise<void> => {
       const step = (c: Change, text: string): void => {
-        doneCount++
-        const name = c.unicode ? `${c.domain} (${c.unicode})` : c.domain
-        // The outcome may quote RunCloud: it stays on its line (a line break could start a workflow command).
-        log.info(`[${doneCount}/${total}] ${plain(`${c.action} ${name} … ${text}`)}`)
+        log.info(progress.step(c, text))
         if (parallel && Date.now() - lastProgress >= every) {
           lastProgress = Date.now()
-          opts.log.info(`progress: ${doneCount}/${total} operations`)
+          opts.log.info(`progress: ${progress.done}/${progress.total} operations`)
         }
       }
       await applyApp(app, opts, step, log)

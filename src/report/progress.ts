@@ -10,7 +10,7 @@ export interface ProgressItem {
 }
 
 export interface Progress {
-  /** Log one finished operation: `[n/N] add example.com … done`. Returns the line written. */
+  /** Count one finished operation and give its line: `[n/N] add example.com … done`. */
   step(item: ProgressItem, outcome: string): string
   /** Operations logged so far. */
   readonly done: number
@@ -19,20 +19,19 @@ export interface Progress {
 
 /**
  * Progress lines for a long apply (SPEC section 6). The counter is shared by every app, so with
- * apps in parallel the numbers still run 1…N across the whole run; grouping the lines per app is
- * the caller's (it wraps each app in a log group). Lines go through `info` only.
+ * apps in parallel the numbers still run 1…N across the whole run; where each line is written
+ * (the app's log group) is the caller's.
  */
-export function createProgress(total: number, info: (line: string) => void): Progress {
+export function createProgress(total: number): Progress {
   let done = 0
   return {
     step(item, outcome) {
       done++
       const name =
         item.unicode && item.unicode !== item.domain ? `${item.domain} (${item.unicode})` : item.domain
-      // Free text (an error as the outcome) must not break the line or carry terminal escapes.
-      const line = `[${done}/${total}] ${plain(`${item.action} ${name} … ${outcome}`)}`
-      info(line)
-      return line
+      // Free text (an error as the outcome, quoting RunCloud) must not break the line (a line
+      // break could start a workflow command) or carry terminal escapes.
+      return `[${done}/${total}] ${plain(`${item.action} ${name} … ${outcome}`)}`
     },
     get done() {
       return done
