@@ -1,4 +1,4 @@
-import { computeOutputs } from '../../src/report/outputs.js'
+import { computeOutputs, planOutput } from '../../src/report/outputs.js'
 import { add, appPlan, liveDomain, plan, remove, update } from '../helpers/plan-factory.js'
 
 const list = (s: string | undefined): unknown => JSON.parse(s ?? 'null')
@@ -161,5 +161,40 @@ describe('computeOutputs', () => {
     ])
     expect(computeOutputs(b)).toEqual(computeOutputs(a))
     expect(computeOutputs(b).plan).toBe(computeOutputs(a).plan)
+  })
+})
+
+describe('planOutput', () => {
+  const big = () =>
+    plan([
+      appPlan(
+        Array.from({ length: 3000 }, (_, i) => add(`d${i}.example.com`)),
+        { key: 'a', app: 2 }
+      ),
+      appPlan([add('only.example.org')], { key: 'b', app: 3 })
+    ])
+  it('is the whole plan when it fits', () => {
+    const p = big()
+    expect(JSON.parse(planOutput(p))).not.toHaveProperty('truncated')
+  })
+  it('a plan over the limit keeps every app and the first changes of each, says what was left out, and stays JSON', () => {
+    const text = planOutput(big(), 50_000)
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(50_000)
+    const out = JSON.parse(text) as {
+      truncated: boolean
+      apps: { app: number; changes: { domain: string }[]; changesLeftOut?: number }[]
+    }
+    expect(out.truncated).toBe(true)
+    expect(out.apps.map(a => a.app)).toEqual([2, 3])
+    const [first, second] = out.apps
+    expect(first!.changes[0]?.domain).toBe('d0.example.com')
+    expect(first!.changes.length + (first!.changesLeftOut ?? 0)).toBe(3000)
+    expect(first!.changesLeftOut).toBeGreaterThan(0)
+    expect(second!.changes.map(c => c.domain)).toEqual(['only.example.org'])
+  })
+  it('computeOutputs uses it, while added still names every change', () => {
+    const out = computeOutputs(big())
+    expect(JSON.parse(out.added ?? '')).toHaveLength(3001)
+    expect(out.plan).toBe(planOutput(big()))
   })
 })

@@ -78,6 +78,34 @@ export function planJson(plan: Plan): Record<string, unknown> {
   }
 }
 
+/** GitHub caps a step's outputs near 1 MB; the plan output stays below with room for the others. */
+export const PLAN_OUTPUT_MAX_BYTES = 800_000
+
+/**
+ * The `plan` output as JSON, whole when it fits. A huge plan keeps every app and the first
+ * changes of each (as many as fit), says per app how many changes were left out, and is marked
+ * `"truncated": true`; the job summary and the other outputs still name every change.
+ */
+export function planOutput(plan: Plan, maxBytes = PLAN_OUTPUT_MAX_BYTES): string {
+  const full = planJson(plan)
+  const whole = JSON.stringify(full)
+  if (Buffer.byteLength(whole) <= maxBytes) return whole
+  const apps = full.apps as Record<string, unknown>[]
+  let limit = Math.max(...apps.map(a => (a.changes as unknown[]).length))
+  for (;;) {
+    limit = Math.floor(limit / 2)
+    const cut = apps.map(a => {
+      const changes = a.changes as unknown[]
+      if (changes.length <= limit) return { ...a, notes: [] }
+      return { ...a, changes: changes.slice(0, limit), changesLeftOut: changes.length - limit, notes: [] }
+    })
+    const text = JSON.stringify({ ...full, apps: cut, truncated: true })
+    if (Buffer.byteLength(text) <= maxBytes) return text
+    if (limit === 0)
+      return JSON.stringify({ mode: full.mode, manifest: full.manifest, apps: [], truncated: true })
+  }
+}
+
 /** Failed operations read from the results: changes that failed, and certificates (action `ssl`). */
 export function failedFromPlan(plan: Plan): FailedEntry[] {
   return plan.apps.flatMap(a => [
@@ -127,7 +155,7 @@ export function computeOutputs(
     removed: JSON.stringify(names('remove')),
     updated: JSON.stringify(names('update')),
     failed: JSON.stringify(failed),
-    plan: JSON.stringify(planJson(plan))
+    plan: planOutput(plan)
   }
   if (opts.drift !== undefined) out.drift = String(opts.drift)
   return out
