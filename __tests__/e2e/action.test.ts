@@ -8,40 +8,10 @@ import { runAction, type ActionRun } from '../../scripts/lib/action-runner.js'
 import { git, makeRepo, shallowClone, type TempRepo } from '../../scripts/lib/git-repo.js'
 import { startSimulator, type Simulator } from '../../src/simulator/server.js'
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js'
+import { manifest, type AppSpec } from '../helpers/manifest-text.js'
 
 const TOKEN = 'rc-secret-token-5f1a9c2e7d'
 const GH_TOKEN = 'ghs_e2eSecretGitHubToken0123456789'
-
-interface AppSpec {
-  server: string | number
-  app: string | number
-  label?: string
-  exclusive?: boolean
-  ignore?: string[]
-  ssl?: string
-  domains: (string | { name: string; www?: boolean; redirection?: string })[]
-}
-
-function manifest(...apps: AppSpec[]): string {
-  const lines = ['version: 1', 'apps:']
-  for (const a of apps) {
-    lines.push(`  - server: ${JSON.stringify(a.server)}`, `    app: ${JSON.stringify(a.app)}`)
-    if (a.label) lines.push(`    label: ${a.label}`)
-    if (a.exclusive) lines.push('    exclusive: true')
-    if (a.ssl) lines.push(`    ssl: ${a.ssl}`)
-    if (a.ignore) lines.push('    ignore:', ...a.ignore.map(g => `      - "${g}"`))
-    lines.push(a.domains.length ? '    domains:' : '    domains: []')
-    for (const d of a.domains) {
-      if (typeof d === 'string') lines.push(`      - ${d}`)
-      else {
-        lines.push(`      - name: ${d.name}`)
-        if (d.www !== undefined) lines.push(`        www: ${d.www}`)
-        if (d.redirection) lines.push(`        redirection: ${d.redirection}`)
-      }
-    }
-  }
-  return `${lines.join('\n')}\n`
-}
 
 let sim: Simulator
 let gh: FakeGitHub
