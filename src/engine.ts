@@ -4,7 +4,7 @@ import { applyPlan } from './apply/apply.js'
 import { chooseBase, type EventContext } from './git/base-ref.js'
 import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
 import { mapLimit, type Logger } from './logger.js'
-import { parseManifest } from './manifest/parse.js'
+import { MAX_MANIFEST_BYTES, parseManifest } from './manifest/parse.js'
 import {
   appKey,
   ManifestError,
@@ -18,7 +18,6 @@ import { describeApp, isUnsafe, planHasChanges, type Plan } from './plan/model.j
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
 
-const MAX_MANIFEST_BYTES = 1024 * 1024
 
 export interface EngineInput {
   settings: Settings

@@ -50199,13 +50199,12 @@ function hasCredentials(s) {
 
 
 
-const engine_MAX_MANIFEST_BYTES = 1024 * 1024;
 class RunError extends Error {
 }
 async function readManifestFile(path, display) {
     try {
         const s = await (0,promises_.stat)(path);
-        if (s.size > engine_MAX_MANIFEST_BYTES) {
+        if (s.size > MAX_MANIFEST_BYTES) {
             throw new ManifestError([
                 {
                     file: display,
