@@ -18,7 +18,6 @@ import { describeApp, isUnsafe, planHasChanges, type Plan } from './plan/model.j
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
 
-
 export interface EngineInput {
   settings: Settings
   workspace: string
