@@ -114,3 +114,11 @@ describe('comment marker and body', () => {
     expect(commentBody('domains.yml', 'hello\nworld')).toBe(`${commentMarker('domains.yml')}\nhello\nworld`)
   })
 })
+
+describe('commentMarker', () => {
+  it('one file written two ways is one manifest; two files are two', () => {
+    expect(commentMarker('./domains.yml')).toBe(commentMarker('domains.yml'))
+    expect(commentMarker('infra//domains.yml')).toBe(commentMarker('infra/domains.yml'))
+    expect(commentMarker('infra/domains.yml')).not.toBe(commentMarker('domains.yml'))
+  })
+})

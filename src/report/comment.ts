@@ -1,3 +1,4 @@
+import { posix } from 'node:path'
 /** The subset of Octokit used for the PR comment (a real Octokit, or a fake in tests). */
 export interface CommentsApi {
   rest: {
@@ -29,7 +30,9 @@ export const COMMENT_LIMIT = 65_536
 
 /** The hidden marker that finds this manifest's comment again; one comment per manifest per PR. */
 export function commentMarker(manifest: string): string {
-  return `<!-- runcloud-domains-action:manifest=${manifest.replace(/--/g, '-\u200b-').replace(/>/g, '%3E')} -->`
+  // One file written two ways (`./domains.yml`, `domains.yml`, `a//b.yml`) is one manifest.
+  const path = posix.normalize(manifest.replace(/\\/g, '/')).replace(/^\.\//, '')
+  return `<!-- runcloud-domains-action:manifest=${path.replace(/--/g, '-\u200b-').replace(/>/g, '%3E')} -->`
 }
 
 function statusOf(e: unknown): number | undefined {
