@@ -87,7 +87,9 @@ try {
 
   printState(world, 'RunCloud after')
   const ssl = world.sim.state.app(world.serverId, world.appId)?.sslEvents ?? []
-  console.log(`  certificate: ${ssl.length ? ssl.join(', ') : 'untouched'}`)
+  // The simulator logs `redeploy`, `redeploy <domain>` or `install <domain>`: say what happened.
+  const done = ssl.map(e => e.replace(/^(redeploy|install)\b/, m => `${m}ed`))
+  console.log(`  certificate: ${done.length ? done.join(', ') : 'untouched'}`)
 
   world.sim.resetCalls()
   const again = await runAction({
