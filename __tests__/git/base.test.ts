@@ -188,12 +188,16 @@ describe('readBaseManifest', () => {
   })
   it('a commit the checkout does not hold is not taken for a root commit', async () => {
     // A complete (not shallow) clone made before `third` was committed: its parent is unknown here, not absent.
-    const full = join(dir, 'full-old')
-    sh(dir, 'clone', '-q', '--no-local', origin, full)
-    sh(full, 'reset', '-q', '--hard', second)
-    sh(full, 'update-ref', '-d', 'refs/remotes/origin/main')
-    sh(full, 'reflog', 'expire', '--expire=now', '--all')
-    sh(full, 'gc', '-q', '--prune=now')
+    const oldClone = (name: string): string => {
+      const path = join(dir, name)
+      sh(dir, 'clone', '-q', '--no-local', origin, path)
+      sh(path, 'reset', '-q', '--hard', second)
+      sh(path, 'update-ref', '-d', 'refs/remotes/origin/main')
+      sh(path, 'reflog', 'expire', '--expire=now', '--all')
+      sh(path, 'gc', '-q', '--prune=now')
+      return path
+    }
+    const full = oldClone('full-old')
     expect(sh(full, 'rev-parse', '--is-shallow-repository')).toBe('false')
     expect(() => sh(full, 'cat-file', '-e', `${third}^{commit}`)).toThrow()
     const fetched = await readBaseManifest(
@@ -203,12 +207,7 @@ describe('readBaseManifest', () => {
     expect(fetched).toMatchObject({ sha: second, text: 'domains: [a.com]\n', source: 'git-fetch' })
     expect(sh(full, 'rev-parse', '--is-shallow-repository')).toBe('false')
 
-    const cut = join(dir, 'full-old-cut')
-    sh(dir, 'clone', '-q', '--no-local', origin, cut)
-    sh(cut, 'reset', '-q', '--hard', second)
-    sh(cut, 'update-ref', '-d', 'refs/remotes/origin/main')
-    sh(cut, 'reflog', 'expire', '--expire=now', '--all')
-    sh(cut, 'gc', '-q', '--prune=now')
+    const cut = oldClone('full-old-cut')
     sh(cut, 'remote', 'set-url', 'origin', join(dir, 'nowhere'))
     await expect(
       readBaseManifest(
