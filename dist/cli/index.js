@@ -50968,8 +50968,9 @@ function scrub(text, secrets) {
     return out;
 }
 /** A short, single-line excerpt of a body, for errors about non-JSON answers. */
-function excerpt(body, max = 100) {
-    const folded = body
+function excerpt(body, secrets, max = 100) {
+    // Credentials out first: cutting or stripping tags first could leave a piece of one behind.
+    const folded = scrub(body, secrets)
         .replace(/<[^>]*>/g, ' ')
         .replace(/\s+/g, ' ')
         .trim();
@@ -51319,7 +51320,7 @@ function createClient(options) {
                 json = false;
             }
             if (status >= 500 || (!json && status >= 200 && status < 300)) {
-                const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(scrub(text, secrets))}"`;
+                const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(text, secrets)}"`;
                 const why = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
                 if (opts.write)
                     throw new UnansweredError(`${what}: ${why}`, { status, secrets });
@@ -51334,9 +51335,7 @@ function createClient(options) {
             if (status === 403)
                 throw refused(status);
             if (status >= 400) {
-                const msg = json
-                    ? (messageOf(body) ?? `HTTP ${status}`)
-                    : `non-JSON body "${excerpt(scrub(text, secrets))}"`;
+                const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text, secrets)}"`;
                 const fields = json ? fieldsOf(body) : undefined;
                 const detail = fields ? ` (${Object.values(fields).flat().join(' ')})` : '';
                 throw fail(`RunCloud answered ${what} with HTTP ${status}: ${msg}${detail}`, status, fields);

@@ -235,7 +235,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
         json = false
       }
       if (status >= 500 || (!json && status >= 200 && status < 300)) {
-        const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(scrub(text, secrets))}"`
+        const detail = json ? (messageOf(body) ?? '') : `non-JSON body "${excerpt(text, secrets)}"`
         const why = `HTTP ${status}${detail ? `: ${detail}` : ''}`
         if (opts.write) throw new UnansweredError(`${what}: ${why}`, { status, secrets })
         if (attempt < retries) {
@@ -247,9 +247,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
       if (status === 401) throw (credentialsRefused = refused(status))
       if (status === 403) throw refused(status)
       if (status >= 400) {
-        const msg = json
-          ? (messageOf(body) ?? `HTTP ${status}`)
-          : `non-JSON body "${excerpt(scrub(text, secrets))}"`
+        const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text, secrets)}"`
         const fields = json ? fieldsOf(body) : undefined
         const detail = fields ? ` (${Object.values(fields).flat().join(' ')})` : ''
         throw fail(`RunCloud answered ${what} with HTTP ${status}: ${msg}${detail}`, status, fields)

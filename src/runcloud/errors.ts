@@ -40,8 +40,9 @@ export function scrub(text: string, secrets: readonly string[]): string {
 }
 
 /** A short, single-line excerpt of a body, for errors about non-JSON answers. */
-export function excerpt(body: string, max = 100): string {
-  const folded = body
+export function excerpt(body: string, secrets: readonly string[], max = 100): string {
+  // Credentials out first: cutting or stripping tags first could leave a piece of one behind.
+  const folded = scrub(body, secrets)
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
