@@ -3,8 +3,8 @@ import { execute, type EngineInput } from '../src/engine.js'
 import { BufferLogger } from '../src/logger.js'
 import { createClient } from '../src/runcloud/client.js'
 import { readSettings } from '../src/settings.js'
-import { startSimulator, type Simulator } from '../src/simulator/server.js'
-import { makeRepo, type TempRepo } from '../scripts/lib/git-repo.js'
+import { startSimulator, type Simulator } from '../test-support/simulator/server.js'
+import { makeRepo, type TempRepo } from '../test-support/git-repo.js'
 
 let sim: Simulator
 let sid: number

@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ACTION_ENTRY, ROOT, runAction } from './lib/action-runner.js'
-import { makeRepo } from './lib/git-repo.js'
+import { ACTION_ENTRY, ROOT, runAction } from '../test-support/action-runner.js'
+import { makeRepo } from '../test-support/git-repo.js'
 import { createClient } from '../src/runcloud/client.js'
-import { startSimulator, type SimulatorOptions } from '../src/simulator/server.js'
+import { startSimulator, type SimulatorOptions } from '../test-support/simulator/server.js'
 
 const TOKEN = 'bench-token'
 const PER_PAGE = 40

@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { ACTION_ENTRY, ROOT, runAction } from './lib/action-runner.js'
-import { demoWorld } from './lib/demo-world.js'
+import { ACTION_ENTRY, ROOT, runAction } from '../test-support/action-runner.js'
+import { demoWorld } from '../test-support/demo-world.js'
 
 const tty = process.stdout.isTTY && !process.env.NO_COLOR
 const bold = (s: string) => (tty ? `\u001b[1m${s}\u001b[0m` : s)

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jsonSchema } from '../src/manifest/schema.js'
-import { ROOT } from './lib/action-runner.js'
+import { ROOT } from '../test-support/action-runner.js'
 
 export const SCHEMA_PATH = join(ROOT, 'domains.schema.json')
 export const renderSchema = (): string => `${JSON.stringify(jsonSchema(), null, 2)}\n`

@@ -6,8 +6,8 @@
  *   limit itself imposes.
  */
 import { createClient } from '../src/runcloud/client.js'
-import { startSimulator, type SimulatorOptions } from '../src/simulator/server.js'
-import { seedManyDomains } from '../src/simulator/world.js'
+import { startSimulator, type SimulatorOptions } from '../test-support/simulator/server.js'
+import { seedManyDomains } from '../test-support/simulator/world.js'
 
 const TOKEN = 'measure-token'
 const WINDOW = 2_000

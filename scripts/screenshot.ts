@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { marked } from 'marked'
-import { ROOT, runAction } from './lib/action-runner.js'
-import { demoWorld } from './lib/demo-world.js'
+import { ROOT, runAction } from '../test-support/action-runner.js'
+import { demoWorld } from '../test-support/demo-world.js'
 
 const world = await demoWorld({ latencyMs: 0 })
 const tmp = mkdtempSync(join(tmpdir(), 'rcd-shot-'))

@@ -7,13 +7,13 @@
  *     [--api-key sim-key --api-secret sim-secret]
  *
  * `--state` loads a world ({"servers": [{"name", "apps": [{"name", "primary", "domains"}]}]}, see
- * src/simulator/world.ts) instead of a seed. Prints the API URL and token; a control API is served
+ * test-support/simulator/world.ts) instead of a seed. Prints the API URL and token; a control API is served
  * under /__sim/ (GET state, GET calls, POST/DELETE faults, POST domains). Ctrl-C prints the final state.
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { startSimulator } from '../src/simulator/server.js'
-import { DEMO_WORLD, loadWorld, seedManyDomains, type World } from '../src/simulator/world.js'
+import { startSimulator } from '../test-support/simulator/server.js'
+import { DEMO_WORLD, loadWorld, seedManyDomains, type World } from '../test-support/simulator/world.js'
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 import { applyPlan } from '../../src/apply/apply.js'
 import { BufferLogger } from '../../src/logger.js'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
-import { appPlan as factoryAppPlan, plan as factoryPlan } from '../helpers/plan-factory.js'
+import { appPlan as factoryAppPlan, plan as factoryPlan } from '../../test-support/plan-factory.js'
 import type {
   Certificate,
   DomainSettings,

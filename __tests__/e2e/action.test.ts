@@ -4,11 +4,11 @@
  * repository as the workspace, against the RunCloud simulator and a fake GitHub API on loopback.
  * Nothing of the code under test is stubbed.
  */
-import { runAction, type ActionRun } from '../../scripts/lib/action-runner.js'
-import { git, makeRepo, shallowClone, type TempRepo } from '../../scripts/lib/git-repo.js'
-import { startSimulator, type Simulator } from '../../src/simulator/server.js'
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js'
-import { manifest, type AppSpec } from '../helpers/manifest-text.js'
+import { runAction, type ActionRun } from '../../test-support/action-runner.js'
+import { git, makeRepo, shallowClone, type TempRepo } from '../../test-support/git-repo.js'
+import { startSimulator, type Simulator } from '../../test-support/simulator/server.js'
+import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github.js'
+import { manifest, type AppSpec } from '../../test-support/manifest-text.js'
 
 const TOKEN = 'rc-secret-token-5f1a9c2e7d'
 const GH_TOKEN = 'ghs_e2eSecretGitHubToken0123456789'

@@ -4,14 +4,14 @@
  * duplicate, every intended change done or reported failed, no credential emitted, and a second
  * run without the fault converges so that a third finds nothing to do.
  */
-import { runAction, type ActionRun } from '../../scripts/lib/action-runner.js'
-import { makeRepo, type TempRepo } from '../../scripts/lib/git-repo.js'
+import { runAction, type ActionRun } from '../../test-support/action-runner.js'
+import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
 import {
   startSimulator,
   type FaultRule,
   type Simulator,
   type SimulatorOptions
-} from '../../src/simulator/server.js'
+} from '../../test-support/simulator/server.js'
 
 const TOKEN = 'matrix-token-0a1b2c3d4e5f'
 const TUNING = {

@@ -1,9 +1,9 @@
 /** Malformed event payloads and hostile input values, through the bundled action: clear errors, nothing sent, nothing leaked. */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runAction } from '../../scripts/lib/action-runner.js'
-import { makeRepo, type TempRepo } from '../../scripts/lib/git-repo.js'
-import { startSimulator, type Simulator } from '../../src/simulator/server.js'
+import { runAction } from '../../test-support/action-runner.js'
+import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
+import { startSimulator, type Simulator } from '../../test-support/simulator/server.js'
 
 const TOKEN = 'hostile-token-77aa88bb'
 let sim: Simulator

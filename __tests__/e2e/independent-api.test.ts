@@ -1,6 +1,6 @@
 /**
  * Acceptance tests of the bundled action against an independent fake RunCloud API, written only
- * from runcloud-api.md (the API notes beside the SPEC, not src/simulator/), choosing the other
+ * from runcloud-api.md (the API notes beside the SPEC, not test-support/simulator/), choosing the other
  * plausible variant wherever that page says [guess] or [doc]: string ids, 0/1 booleans,
  * `meta.lastPage` instead of `total_pages`, a 422 for a duplicate add worded differently,
  * 200 {"message":"SSL not installed!"} for no certificate, PATCH …/meta answering a message,
@@ -9,9 +9,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { runAction, type ActionRun } from '../../scripts/lib/action-runner.js'
-import { makeRepo, type TempRepo } from '../../scripts/lib/git-repo.js'
-import { manifest } from '../helpers/manifest-text.js'
+import { runAction, type ActionRun } from '../../test-support/action-runner.js'
+import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
+import { manifest } from '../../test-support/manifest-text.js'
 
 const TOKEN = 'indep-token-9d3c1b7a55e0'
 const KEY = 'indep-key-4411aa'

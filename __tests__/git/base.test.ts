@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { chooseBase } from '../../src/git/base-ref.js'
 import { githubFiles } from '../../src/git/github-files.js'
 import { BaseReadError, readBaseManifest, type GitHubFiles } from '../../src/git/read-base.js'
-import { startFakeGitHub } from '../helpers/fake-github.js'
+import { startFakeGitHub } from '../../test-support/fake-github.js'
 
 const sh = (cwd: string, ...args: string[]): string =>
   execFileSync('git', args, {

@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest'
 import { COMMENT_LIMIT, commentBody, commentMarker, upsertPlanComment } from '../../src/report/comment.js'
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js'
+import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github.js'
 
 describe('upsertPlanComment against a fake GitHub API', () => {
   let gh: FakeGitHub

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
 import { renderMarkdown, renderPlanText } from '../../src/report/markdown.js'
-import { add, appPlan, liveDomain, note, plan, remove, update } from '../helpers/plan-factory.js'
+import { add, appPlan, liveDomain, note, plan, remove, update } from '../../test-support/plan-factory.js'
 
 const MIB = 1024 * 1024
 const SUMMARY = MIB - 16 * 1024

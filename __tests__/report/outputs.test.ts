@@ -1,5 +1,5 @@
 import { computeOutputs, planOutput } from '../../src/report/outputs.js'
-import { add, appPlan, liveDomain, plan, remove, update } from '../helpers/plan-factory.js'
+import { add, appPlan, liveDomain, plan, remove, update } from '../../test-support/plan-factory.js'
 
 const list = (s: string | undefined): unknown => JSON.parse(s ?? 'null')
 

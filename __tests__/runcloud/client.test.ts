@@ -6,7 +6,7 @@
 import { createClient } from '../../src/runcloud/client.js'
 import { RunCloudError } from '../../src/runcloud/errors.js'
 import type { ClientOptions, RunCloudApi } from '../../src/runcloud/types.js'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../test-support/simulator/server.js'
 
 const TOKEN = 'tok-CONTRACT-9b8e7f6a5d'
 const KEY = 'key-CONTRACT-1234'

@@ -1,6 +1,6 @@
 /** The simulator's own behaviour, checked with plain HTTP (not our client), against runcloud-api.md. */
-import { startSimulator, type Simulator } from '../../src/simulator/server.js'
-import { DEMO_WORLD, loadWorld, seedManyDomains } from '../../src/simulator/world.js'
+import { startSimulator, type Simulator } from '../../test-support/simulator/server.js'
+import { DEMO_WORLD, loadWorld, seedManyDomains } from '../../test-support/simulator/world.js'
 
 let sim: Simulator
 let base: string

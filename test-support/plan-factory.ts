@@ -1,4 +1,4 @@
-import type { AppNote, AppPlan, Change, Plan } from '../../src/plan/model.js'
+import type { AppNote, AppPlan, Change, Plan } from '../src/plan/model.js'
 
 export function appPlan(changes: Change[] = [], extra: Partial<AppPlan> = {}): AppPlan {
   return {

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js')
 
 /** GitHub runs JavaScript actions on Node 24; this machine may have another: use the npm-shipped Node 24. */

@@ -1,6 +1,6 @@
 /** The demo's world: a simulated RunCloud with one app, and a two-commit history of domains.yml. */
 import { makeRepo, type TempRepo } from './git-repo.js'
-import { startSimulator, type Simulator } from '../../src/simulator/server.js'
+import { startSimulator, type Simulator } from './simulator/server.js'
 
 export const BEFORE = `# yaml-language-server: $schema=./domains.schema.json
 version: 1
