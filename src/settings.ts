@@ -1,6 +1,7 @@
 import type { Mode } from './plan/model.js'
 
 export type SslRedeploy = 'auto' | 'always' | 'never'
+export type ReviewedPlan = 'require' | 'warn' | 'off'
 
 /** The inputs of action.yml, read once, validated, typed. Everything downstream uses this. */
 export interface Settings {
@@ -24,6 +25,11 @@ export interface Settings {
   reconcile: boolean
   failOnDrift: boolean
   concurrency: number
+  /** GitHub environment of the last-applied record (deployments). */
+  environment: string
+  reviewedPlan: ReviewedPlan
+  dnsCheck: boolean
+  driftIssue: boolean
 }
 
 export const DEFAULT_API_URL_V3 = 'https://manage.runcloud.io/api/v3'
@@ -115,6 +121,13 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const force = bool('force', false)
   const reconcile = bool('reconcile', false)
   const failOnDrift = bool('fail-on-drift', true)
+  const reviewedPlan = oneOf<ReviewedPlan>('reviewed-plan', ['require', 'warn', 'off'], 'warn')
+  const dnsCheck = bool('dns-check', true)
+  const driftIssue = bool('drift-issue', false)
+  const environment = get('environment') || 'runcloud-domains'
+  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+    problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`)
+  }
   const baseRef = get('base-ref') || undefined
   if (baseRef !== undefined && !/^(?!-)[\w./@^~{}-]+$/.test(baseRef)) {
     problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`)
@@ -172,7 +185,11 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
     force,
     reconcile,
     failOnDrift,
-    concurrency
+    concurrency,
+    environment,
+    reviewedPlan,
+    dnsCheck,
+    driftIssue
   }
 }
 

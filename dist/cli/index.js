@@ -50126,6 +50126,13 @@ function readSettings(input, setSecret = () => { }) {
     const force = bool('force', false);
     const reconcile = bool('reconcile', false);
     const failOnDrift = bool('fail-on-drift', true);
+    const reviewedPlan = oneOf('reviewed-plan', ['require', 'warn', 'off'], 'warn');
+    const dnsCheck = bool('dns-check', true);
+    const driftIssue = bool('drift-issue', false);
+    const environment = get('environment') || 'runcloud-domains';
+    if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+        problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`);
+    }
     const baseRef = get('base-ref') || undefined;
     if (baseRef !== undefined && !/^(?!-)[\w./@^~{}-]+$/.test(baseRef)) {
         problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`);
@@ -50179,7 +50186,11 @@ function readSettings(input, setSecret = () => { }) {
         force,
         reconcile,
         failOnDrift,
-        concurrency
+        concurrency,
+        environment,
+        reviewedPlan,
+        dnsCheck,
+        driftIssue
     };
 }
 function hasCredentials(s) {
