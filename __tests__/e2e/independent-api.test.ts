@@ -246,7 +246,7 @@ class FakeRunCloud {
       return
     }
     if (rest.length === 1 && method === 'POST') {
-      const name = String(body.name ?? '')
+      const name = typeof body.name === 'string' ? body.name : ''
       if (
         app.domains.some(d => d.name === name) ||
         this.servers.some(s => s.apps.some(a => a.domains.some(d => d.name === name)))

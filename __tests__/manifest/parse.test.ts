@@ -154,7 +154,7 @@ describe('domains.schema.json', () => {
     expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(renderSchema())
   })
   it('accepts what the parser accepts and names the forms', () => {
-    const schema = JSON.parse(renderSchema())
+    const schema = JSON.parse(renderSchema()) as { anyOf: unknown[] }
     expect(schema.anyOf).toHaveLength(2)
     expect(JSON.stringify(schema)).toContain('"non-www"')
   })

@@ -188,7 +188,7 @@ describe('faults on reads', () => {
   it('retries are bounded and the error says what happened, with an excerpt of a non-JSON body', async () => {
     sim.inject({ method: 'GET', fault: 'html', times: Infinity })
     const api = client({ retries: 2 })
-    const err = (await api.listDomains(sid, aid).catch(e => e)) as RunCloudError
+    const err = (await api.listDomains(sid, aid).catch((e: unknown) => e)) as RunCloudError
     expect(err).toBeInstanceOf(RunCloudError)
     expect(err.message).toMatch(/HTTP 502: non-JSON body "502 Bad Gateway/)
     expect(err.message).toMatch(/after 3 attempts/)

@@ -39309,7 +39309,7 @@ async function applyPlan(plan, opts) {
         const title = `${describeApp(app)}: ${app.changes.length} change${app.changes.length === 1 ? '' : 's'}`;
         if (buffer) {
             await body();
-            await opts.log.group(title, async () => buffer.replay(opts.log));
+            await opts.log.group(title, () => Promise.resolve(buffer.replay(opts.log)));
         }
         else {
             await opts.log.group(title, body);
@@ -39458,10 +39458,12 @@ async function isShallow(cwd) {
     const r = await git(cwd, ['rev-parse', '--is-shallow-repository']);
     return r.ok && r.stdout.trim() === 'true';
 }
+/** What showFile answers when no file is there: a value no file's text can equal. */
+const ABSENT = Symbol('absent');
 /**
  * The file `<sha>:./<path>` (what `git show` prints), following symbolic links inside the repository
  * as reading the working tree does (a symlinked manifest, or one under a symlinked folder): its text,
- * `absent` when no file is there (nothing, a link to nothing, a folder), or undefined on failure.
+ * ABSENT when no file is there (nothing, a link to nothing, a folder), or undefined on failure.
  */
 async function showFile(cwd, sha, path) {
     const spec = `${sha}:./${path.replace(/^\.\//, '')}`;
@@ -39474,9 +39476,9 @@ async function showFile(cwd, sha, path) {
     const header = eol < 0 ? r.stdout : r.stdout.slice(0, eol);
     const found = /^[0-9a-f]+ (\w+) \d+$/.exec(header);
     if (found)
-        return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : 'absent';
+        return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : ABSENT;
     if (/ missing$|^(dangling|notdir) /.test(header))
-        return 'absent';
+        return ABSENT;
     // `loop`, or `symlink` to a path outside the repository.
     return undefined;
 }
@@ -39551,7 +39553,7 @@ async function readBaseManifest(choice, opts) {
             const text = await showFile(cwd, sha, manifest);
             const description = `${read_base_short(sha)} (${choice.why})`;
             const source = fetched ? 'git-fetch' : 'git';
-            if (text === 'absent')
+            if (text === ABSENT)
                 return { sha, description: `${description}, no ${manifest} there`, source };
             if (text !== undefined)
                 return { text, sha, description, source };
@@ -50130,7 +50132,7 @@ function readSettings(input, setSecret = () => { }) {
     const dnsCheck = bool('dns-check', true);
     const driftIssue = bool('drift-issue', false);
     const environment = get('environment') || 'runcloud-domains';
-    if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+    if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
         problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`);
     }
     const baseRef = get('base-ref') || undefined;

@@ -51,7 +51,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
     const title = `${describeApp(app)}: ${app.changes.length} change${app.changes.length === 1 ? '' : 's'}`
     if (buffer) {
       await body()
-      await opts.log.group(title, async () => buffer.replay(opts.log))
+      await opts.log.group(title, () => Promise.resolve(buffer.replay(opts.log)))
     } else {
       await opts.log.group(title, body)
     }

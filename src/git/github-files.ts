@@ -21,9 +21,7 @@ export interface OctokitLike {
 }
 
 function status(e: unknown): number | undefined {
-  return typeof e === 'object' && e !== null && 'status' in e
-    ? Number((e as { status: unknown }).status)
-    : undefined
+  return typeof e === 'object' && e !== null && 'status' in e ? Number(e.status) : undefined
 }
 
 export function githubFiles(octokit: OctokitLike, owner: string, repo: string): GitHubFiles {

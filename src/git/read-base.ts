@@ -55,12 +55,15 @@ async function isShallow(cwd: string): Promise<boolean> {
   return r.ok && r.stdout.trim() === 'true'
 }
 
+/** What showFile answers when no file is there: a value no file's text can equal. */
+const ABSENT = Symbol('absent')
+
 /**
  * The file `<sha>:./<path>` (what `git show` prints), following symbolic links inside the repository
  * as reading the working tree does (a symlinked manifest, or one under a symlinked folder): its text,
- * `absent` when no file is there (nothing, a link to nothing, a folder), or undefined on failure.
+ * ABSENT when no file is there (nothing, a link to nothing, a folder), or undefined on failure.
  */
-async function showFile(cwd: string, sha: string, path: string): Promise<string | 'absent' | undefined> {
+async function showFile(cwd: string, sha: string, path: string): Promise<string | typeof ABSENT | undefined> {
   const spec = `${sha}:./${path.replace(/^\.\//, '')}`
   if (spec.includes('\n')) return undefined
   const r = await git(cwd, ['cat-file', '--batch', '--follow-symlinks'], 60_000, `${spec}\n`)
@@ -68,8 +71,8 @@ async function showFile(cwd: string, sha: string, path: string): Promise<string 
   const eol = r.stdout.indexOf('\n')
   const header = eol < 0 ? r.stdout : r.stdout.slice(0, eol)
   const found = /^[0-9a-f]+ (\w+) \d+$/.exec(header)
-  if (found) return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : 'absent'
-  if (/ missing$|^(dangling|notdir) /.test(header)) return 'absent'
+  if (found) return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : ABSENT
+  if (/ missing$|^(dangling|notdir) /.test(header)) return ABSENT
   // `loop`, or `symlink` to a path outside the repository.
   return undefined
 }
@@ -147,7 +150,7 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
       const text = await showFile(cwd, sha, manifest)
       const description = `${short(sha)} (${choice.why})`
       const source = fetched ? 'git-fetch' : 'git'
-      if (text === 'absent') return { sha, description: `${description}, no ${manifest} there`, source }
+      if (text === ABSENT) return { sha, description: `${description}, no ${manifest} there`, source }
       if (text !== undefined) return { text, sha, description, source }
     }
   }

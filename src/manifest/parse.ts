@@ -103,7 +103,7 @@ function nodeAt(doc: Document, path: readonly PathKey[]): Node | undefined {
 }
 
 function keyNodeAt(doc: Document, path: readonly PathKey[], key: string): Node | undefined {
-  const parent = path.length ? nodeAt(doc, path) : (doc.contents as Node | null)
+  const parent = path.length ? nodeAt(doc, path) : doc.contents
   if (!isMap(parent)) return parent ?? undefined
   const pair = parent.items.find(p => isScalar(p.key) && String(p.key.value) === key) as
     Pair<Node, Node> | undefined
@@ -186,7 +186,7 @@ function reportIssues(doc: Document, c: Collector, issues: z.core.$ZodIssue[], p
     }
     if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
       // A missing key: point at the mapping that lacks it.
-      const parent = nodeAt(doc, path.slice(0, -1)) ?? (doc.contents as Node | null) ?? undefined
+      const parent = nodeAt(doc, path.slice(0, -1)) ?? doc.contents ?? undefined
       const last = path[path.length - 1]
       const message =
         path.length === 1 && last === 'apps'
@@ -274,7 +274,7 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   if (data === null || data === undefined) return { form: 'empty', apps: [] }
   if (typeof data !== 'object' || Array.isArray(data)) {
     c.add(
-      c.at((doc.contents as Node | null)?.range?.[0]),
+      c.at(doc.contents?.range?.[0]),
       "the manifest must be a mapping with 'apps:' (or a top-level 'domains:' list for the short form)"
     )
     fail()
@@ -311,10 +311,10 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   }
   // The name rules run even when the structure has problems, so one run reports everything.
   const lenient: FullForm = short
-    ? ({
+    ? {
         defaults: asRecord(root.defaults),
         apps: [{ server: opts.serverId ?? 0, app: opts.appId ?? 0, domains: asArray(root.domains) }]
-      } as unknown as FullForm)
+      }
     : ({
         defaults: asRecord(root.defaults),
         apps: asArray(root.apps).map(a => asRecord(a))
@@ -351,7 +351,7 @@ function build(
   data.apps.forEach((raw, ai) => {
     const appPath: PathKey[] = shortPath ? [] : ['apps', ai]
     const domainsPath: PathKey[] = shortPath ?? [...appPath, 'domains']
-    const appPos = c.at(nodeAt(doc, appPath)?.range?.[0] ?? (doc.contents as Node | null)?.range?.[0])
+    const appPos = c.at(nodeAt(doc, appPath)?.range?.[0] ?? doc.contents?.range?.[0])
     const target = (v: unknown): number | string =>
       typeof v === 'string' && /^\d+$/.test(v.trim())
         ? Number(v.trim())

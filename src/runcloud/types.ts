@@ -4,7 +4,8 @@ import type { Redirection } from '../manifest/types.js'
 export interface LiveDomain {
   id: number
   name: string
-  type: 'primary' | 'alias' | string
+  /** `primary` or `alias`; older apps may also have `redirect`. Kept as RunCloud sends it. */
+  type: string
   www: boolean
   redirection: Redirection
 }

@@ -235,7 +235,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (taken) return invalid('name', 'The name has already been taken.')
       if (body.type !== undefined && body.type !== 'alias')
         return invalid('type', 'The selected type is invalid.')
-      if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(String(body.redirection)))
+      if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(body.redirection as string))
         return invalid('redirection', 'The selected redirection is invalid.')
       if (body.www !== undefined && typeof body.www !== 'boolean')
         return invalid('www', 'The www field must be true or false.')
@@ -259,7 +259,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return new Reply(200, domainJson(d))
       }
       if (sub === '/meta' && method === 'PATCH') {
-        if (body.redirection !== undefined && !['none', 'www', 'non-www'].includes(String(body.redirection)))
+        if (
+          body.redirection !== undefined &&
+          !['none', 'www', 'non-www'].includes(body.redirection as string)
+        )
           return invalid('redirection', 'The selected redirection is invalid.')
         if (body.www !== undefined) d.www = body.www === true || body.www === 1
         if (body.redirection !== undefined) d.redirection = body.redirection as SimDomain['redirection']
