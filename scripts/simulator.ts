@@ -2,8 +2,9 @@
  * Start the RunCloud simulator on its own:
  *
  *   npx tsx scripts/simulator.ts [--port 8080] [--seed demo|empty] [--state world.json] [--domains 25]
- *     [--rate-limit 60] [--window-ms 60000] [--no-retry-after] [--latency 50]
- *     [--pagination total_pages|lastPage|none] [--ssl-not-installed message|404] [--token sim-token]
+ *     [--rate-limit 60] [--window-ms 60000] [--rate-hints laravel|retry-after|remaining|none] [--latency 50]
+ *     [--pagination total_pages|lastPage|none] [--ssl-not-installed per-endpoint|message|404|400]
+ *     [--token sim-token]
  *     [--api-key sim-key --api-secret sim-secret]
  *
  * `--state` loads a world ({"servers": [{"name", "apps": [{"name", "primary", "domains"}]}]}, see
@@ -27,9 +28,10 @@ const { values } = parseArgs({
     'rate-limit': { type: 'string' },
     'window-ms': { type: 'string', default: '60000' },
     'no-retry-after': { type: 'boolean', default: false },
+    'rate-hints': { type: 'string', default: 'laravel' },
     latency: { type: 'string' },
     pagination: { type: 'string', default: 'total_pages' },
-    'ssl-not-installed': { type: 'string', default: 'message' }
+    'ssl-not-installed': { type: 'string', default: 'per-endpoint' }
   }
 })
 
@@ -61,11 +63,23 @@ const sim = await startSimulator({
     ? {
         limit,
         windowMs: whole('window-ms', values['window-ms'], 1) ?? 60_000,
-        retryAfter: !values['no-retry-after']
+        hints: values['no-retry-after']
+          ? 'remaining'
+          : oneOf('rate-hints', values['rate-hints'], [
+              'laravel',
+              'retry-after',
+              'remaining',
+              'none'
+            ] as const)
       }
     : undefined,
   pagination: oneOf('pagination', values.pagination, ['total_pages', 'lastPage', 'none'] as const),
-  sslNotInstalled: oneOf('ssl-not-installed', values['ssl-not-installed'], ['message', '404'] as const),
+  sslNotInstalled: oneOf('ssl-not-installed', values['ssl-not-installed'], [
+    'per-endpoint',
+    'message',
+    '404',
+    '400'
+  ] as const),
   control: true
 })
 

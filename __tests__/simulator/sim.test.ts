@@ -269,3 +269,131 @@ describe('further behaviour', () => {
     expect(() => loadWorld(sim, {} as never)).toThrow(/servers/)
   })
 })
+
+describe('variants for pacing, fidelity and answers that are not success', () => {
+  const restart = async (opts: Parameters<typeof startSimulator>[0]) => {
+    await sim.close()
+    sim = await startSimulator({ token: 't0k', ...opts })
+    sid = sim.addServer({ name: 'web-1', ipAddress: '198.51.100.7' }).id
+    aid = sim.addApp(sid, { name: 'main', primary: 'main.example.com' }).id
+    base = `${sim.url}/servers/${sid}/webapps/${aid}`
+  }
+  const ping = () => fetch(`${sim.url}/ping`, { headers: { authorization: 'Bearer t0k' } })
+  const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+
+  it('GET /servers/{id} answers the server with its ipAddress, and 404 for an unknown id', async () => {
+    const server = sim.state.addServer({ name: 'db-1', ipAddress: '192.0.2.44' })
+    const got = await call('GET', `${sim.url}/servers/${server.id}`)
+    expect(got.status).toBe(200)
+    expect(got.body).toMatchObject({ id: server.id, name: 'db-1', ipAddress: '192.0.2.44' })
+    expect((await call('GET', `${sim.url}/servers/999999`)).status).toBe(404)
+  })
+
+  it('Laravel-style limiter: window opens at the first request, 429 not counted, Retry-After and X-RateLimit-Reset', async () => {
+    await restart({ rateLimit: { limit: 2, windowMs: 1500 } })
+    await sleep(200) // the window opens at the first request, not when the server started
+    const first = await ping()
+    const opened = Date.now()
+    expect(first.headers.get('x-ratelimit-limit')).toBe('2')
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('1')
+    expect((await ping()).headers.get('x-ratelimit-remaining')).toBe('0')
+    const refused = await ping()
+    expect(refused.status).toBe(429)
+    const retryAfter = Number(refused.headers.get('retry-after'))
+    const reset = Number(refused.headers.get('x-ratelimit-reset'))
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(2)
+    // An epoch time in seconds, never before the window's end.
+    expect(reset * 1000).toBeGreaterThanOrEqual(opened + 1500 - 1000)
+    expect(reset * 1000).toBeLessThanOrEqual(opened + 1500 + 1000)
+    for (let i = 0; i < 3; i++) expect((await ping()).status).toBe(429)
+    await sleep(opened + 1550 - Date.now())
+    // Refused requests did not count: the next window has its whole budget.
+    expect((await ping()).headers.get('x-ratelimit-remaining')).toBe('1')
+    expect((await ping()).status).toBe(200)
+    expect((await ping()).status).toBe(429)
+  })
+
+  it('a limiter with no hints sends no rate-limit header at all, 429 included', async () => {
+    await restart({ rateLimit: { limit: 1, windowMs: 60_000, hints: 'none' } })
+    const ok = await ping()
+    expect(ok.status).toBe(200)
+    const refused = await ping()
+    expect(refused.status).toBe(429)
+    for (const res of [ok, refused])
+      for (const h of ['retry-after', 'x-ratelimit-reset', 'x-ratelimit-limit', 'x-ratelimit-remaining'])
+        expect(res.headers.get(h)).toBeNull()
+  })
+
+  it('redirect domains keep their type unless a settings change sends another', async () => {
+    const [r] = sim.addDomains(sid, aid, [{ name: 'old.example.com', type: 'redirect' }])
+    const listed = await call('GET', `${base}/domains`)
+    expect(listed.body.data?.find(d => d.name === 'old.example.com')).toMatchObject({ type: 'redirect' })
+    await call('PATCH', `${base}/domains/${r!.id}/meta`, { type: 'redirect', www: true, redirection: 'none' })
+    expect(sim.domains(sid, aid)[1]).toMatchObject({ type: 'redirect', www: true })
+    await call('PATCH', `${base}/domains/${r!.id}/meta`, { type: 'alias', www: true, redirection: 'none' })
+    expect(sim.domains(sid, aid)[1]!.type).toBe('alias')
+    expect((await call('PATCH', `${base}/domains/${r!.id}/meta`, { type: 'cname' })).status).toBe(422)
+  })
+
+  it('list items with other field names', async () => {
+    await restart({ listFields: { id: 'domain_id', name: 'domain_name' } })
+    const listed = await call('GET', `${base}/domains`)
+    expect(listed.body.data?.[0]).toMatchObject({
+      domain_id: expect.any(Number),
+      domain_name: 'main.example.com'
+    })
+    expect(listed.body.data?.[0]).not.toHaveProperty('name')
+    const servers = await call('GET', `${sim.url}/servers`)
+    expect(servers.body.data?.[0]).toMatchObject({ domain_name: 'web-1' })
+  })
+
+  it('"no certificate": per endpoint by default (app: 200 message, domain: 404), or one style everywhere', async () => {
+    const advanced = (id: number) => `${sim.url}/servers/${sid}/webapps/${id}`
+    for (const style of ['per-endpoint', 'message', '404', '400'] as const) {
+      await restart({ sslNotInstalled: style })
+      const bare = sim.addApp(sid, { name: 'bare', primary: 'bare.example.com', ssl: { installed: false } })
+      const app = await call('GET', `${advanced(bare.id)}/ssl`)
+      const domainId = sim.domains(sid, bare.id)[0]!.id
+      const domain = await call('GET', `${advanced(bare.id)}/domains/${domainId}/ssl`)
+      const expected = {
+        'per-endpoint': [200, 404],
+        message: [200, 200],
+        '404': [404, 404],
+        '400': [400, 400]
+      }[style]
+      expect([app.status, domain.status]).toEqual(expected)
+      for (const a of [app, domain]) {
+        expect(a.body).toMatchObject({ message: 'SSL not installed!' })
+        expect(a.body).not.toHaveProperty('id')
+      }
+    }
+  })
+
+  it('faults answer redirects with a Location, apply a write first when told, and stream a large body', async () => {
+    sim.inject({
+      method: 'POST',
+      fault: { status: 302, body: '', headers: { location: 'https://manage.runcloud.io/login' } }
+    })
+    const redirected = await fetch(`${base}/domains`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'r.example.com', type: 'alias' })
+    })
+    expect(redirected.status).toBe(302)
+    expect(redirected.headers.get('location')).toBe('https://manage.runcloud.io/login')
+    expect(sim.domains(sid, aid).map(d => d.name)).not.toContain('r.example.com')
+    sim.inject({ method: 'POST', fault: { status: 204, apply: true } })
+    const noContent = await fetch(`${base}/domains`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'n.example.com', type: 'alias' })
+    })
+    expect(noContent.status).toBe(204)
+    expect(sim.domains(sid, aid).map(d => d.name)).toContain('n.example.com')
+    sim.inject({ method: 'GET', fault: { status: 200, bodyBytes: 3_000_000 } })
+    const big = await fetch(`${sim.url}/ping`, { headers: { authorization: 'Bearer t0k' } })
+    expect((await big.arrayBuffer()).byteLength).toBe(3_000_000)
+  })
+})

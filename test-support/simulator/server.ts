@@ -7,10 +7,21 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { SimState, type AppSeed, type SimApp, type SimDomain } from './state.js'
+import { SimState, type AppSeed, type SimApp, type SimDomain, type SimServer } from './state.js'
 
 export type Fault =
-  | { status: number; body?: string; contentType?: string; retryAfter?: number }
+  | {
+      status: number
+      body?: string
+      contentType?: string
+      retryAfter?: number
+      /** Extra headers, e.g. `location` for a redirect. */
+      headers?: Record<string, string>
+      /** Carry out the request first (a write lands), then answer with this fault. */
+      apply?: boolean
+      /** Answer a body of this many bytes (streamed), instead of `body`. */
+      bodyBytes?: number
+    }
   | 'html'
   | 'reset'
   | 'stall'
@@ -37,11 +48,30 @@ export interface SimulatorOptions {
   apiSecret?: string
   /** Added to every answer, ms. */
   latencyMs?: number
-  rateLimit?: { limit: number; windowMs: number; retryAfter?: boolean }
+  /**
+   * A fixed window of any length that opens at the first request after the last one ended, as
+   * Laravel's throttle does; a refused request (429) is not counted. `hints` says what the
+   * answers tell: `laravel` (default) — `X-RateLimit-Limit`/`-Remaining` on every answer, and
+   * `Retry-After` and `X-RateLimit-Reset` on a 429; `retry-after` — no `X-RateLimit-Reset`;
+   * `remaining` — limit and remaining only, a bare 429; `none` — no rate-limit header at all.
+   * `retryAfter: false` is `remaining`.
+   */
+  rateLimit?: {
+    limit: number
+    windowMs: number
+    retryAfter?: boolean
+    hints?: 'laravel' | 'retry-after' | 'remaining' | 'none'
+  }
   /** `total_pages` (documented), `lastPage` (seen in 2026), or `none` (no totals: clients must stop on a short page). */
   pagination?: 'total_pages' | 'lastPage' | 'none'
-  /** How "no certificate" is answered: 404 or 200 with {"message":"SSL not installed!"}. */
-  sslNotInstalled?: '404' | 'message'
+  /**
+   * How "no certificate" is answered. `per-endpoint` (default, as runcloud-api.md describes it):
+   * the app's `GET /ssl` answers 200 `{"message":"SSL not installed!"}` and a domain's
+   * `GET /domains/{id}/ssl` answers 404. `message`, `404` and `400`: every endpoint answers so.
+   */
+  sslNotInstalled?: 'per-endpoint' | 'message' | '404' | '400'
+  /** Other field names in list items, e.g. `{ id: 'domain_id', name: 'domain_name' }` (a shape variant). */
+  listFields?: { id?: string; name?: string }
   /** Largest perPage honoured (RunCloud: 40). */
   maxPerPage?: number
   /**
@@ -80,7 +110,7 @@ export interface Simulator {
   resetCalls(): void
   inject(rule: FaultRule): void
   clearFaults(): void
-  addServer(seed: { id?: number; name: string }): { id: number; name: string }
+  addServer(seed: { id?: number; name: string; ipAddress?: string }): { id: number; name: string }
   addApp(serverId: number, seed: AppSeed): SimApp
   seedDomains(
     serverId: number,
@@ -92,7 +122,10 @@ export interface Simulator {
   addDomains(
     serverId: number,
     appId: number,
-    domains: (string | { name: string; www?: boolean; redirection?: SimDomain['redirection'] })[]
+    domains: (
+      | string
+      | { name: string; type?: SimDomain['type']; www?: boolean; redirection?: SimDomain['redirection'] }
+    )[]
   ): SimDomain[]
   domains(serverId: number, appId: number): SimDomain[]
   snapshot(): ReturnType<SimState['snapshot']>
@@ -128,14 +161,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const opts: SimulatorOptions = {
     token: 'sim-token',
     pagination: 'total_pages',
-    sslNotInstalled: 'message',
+    sslNotInstalled: 'per-endpoint',
     maxPerPage: 40,
     ...options
   }
   const state = new SimState()
   let faults: (FaultRule & { seen: number; hit: number })[] = []
   const callLog: CallRecord[] = []
-  let window = { start: Date.now(), count: 0 }
+  let window: { start: number; count: number } | undefined
   const sockets = new Set<Socket>()
   let inFlight = 0
   let maxInFlight = 0
@@ -148,7 +181,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     )
     const page = Math.max(1, Number(query.get('page') ?? 1) || 1)
     const totalPages = Math.max(1, Math.ceil(items.length / perPage))
-    const data = items.slice((page - 1) * perPage, page * perPage)
+    const renamed = (item: T): unknown => {
+      const f = opts.listFields
+      if (!f || !item || typeof item !== 'object') return item
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(item as Record<string, unknown>))
+        out[k === 'id' ? (f.id ?? k) : k === 'name' ? (f.name ?? k) : k] = v
+      return out
+    }
+    const data = items.slice((page - 1) * perPage, page * perPage).map(renamed)
     const pagination: Record<string, unknown> = {
       total: items.length,
       count: data.length,
@@ -166,41 +207,50 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return new Reply(200, { data, meta })
   }
 
-  const certificate = (id: number | undefined) =>
-    id !== undefined
-      ? new Reply(200, {
-          id,
-          method: 'letsencrypt',
-          renewalDate: '2027-01-01 00:00:00',
-          validUntil: '2027-02-01 00:00:00',
-          enableHttp: 0,
-          enableHsts: 0
-        })
-      : opts.sslNotInstalled === '404'
-        ? notFound('SSL not installed!')
-        : new Reply(200, { message: 'SSL not installed!' })
+  const certificate = (id: number | undefined, endpoint: 'app' | 'domain') => {
+    if (id !== undefined)
+      return new Reply(200, {
+        id,
+        method: 'letsencrypt',
+        renewalDate: '2027-01-01 00:00:00',
+        validUntil: '2027-02-01 00:00:00',
+        enableHttp: 0,
+        enableHsts: 0
+      })
+    const style =
+      opts.sslNotInstalled === 'per-endpoint' || opts.sslNotInstalled === undefined
+        ? endpoint === 'app'
+          ? 'message'
+          : '404'
+        : opts.sslNotInstalled
+    if (style === '404') return notFound('SSL not installed!')
+    if (style === '400') return new Reply(400, { message: 'SSL not installed!' })
+    return new Reply(200, { message: 'SSL not installed!' })
+  }
+
+  const serverJson = (s: SimServer) => ({
+    id: s.id,
+    name: s.name,
+    ipAddress: s.ipAddress,
+    provider: 'custom',
+    os: 'Ubuntu',
+    osVersion: '24.04',
+    connected: 1,
+    online: 1
+  })
 
   function route(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
     if (method === 'GET' && path === '/ping') return new Reply(200, { message: 'pong' })
     const search = (query.get('search') ?? '').toLowerCase()
     if (method === 'GET' && path === '/servers') {
-      return list(
-        state.servers
-          .filter(s => s.name.toLowerCase().includes(search))
-          .map(s => ({
-            id: s.id,
-            name: s.name,
-            ipAddress: s.ipAddress,
-            provider: 'custom',
-            os: 'Ubuntu',
-            osVersion: '24.04',
-            connected: 1,
-            online: 1
-          })),
-        query
-      )
+      return list(state.servers.filter(s => s.name.toLowerCase().includes(search)).map(serverJson), query)
     }
-    let m = /^\/servers\/(\d+)\/webapps$/.exec(path)
+    let m = /^\/servers\/(\d+)$/.exec(path)
+    if (m && method === 'GET') {
+      const server = state.servers.find(s => s.id === Number(m?.[1]))
+      return server ? new Reply(200, serverJson(server)) : notFound('Server not found.')
+    }
+    m = /^\/servers\/(\d+)\/webapps$/.exec(path)
     if (m && method === 'GET') {
       const sid = Number(m[1])
       if (!state.servers.some(s => s.id === sid)) return notFound('Server not found.')
@@ -259,6 +309,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return new Reply(200, domainJson(d))
       }
       if (sub === '/meta' && method === 'PATCH') {
+        if (body.type !== undefined && !['primary', 'alias', 'redirect'].includes(body.type as string))
+          return invalid('type', 'The selected type is invalid.')
         if (
           body.redirection !== undefined &&
           !['none', 'www', 'non-www'].includes(body.redirection as string)
@@ -266,19 +318,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           return invalid('redirection', 'The selected redirection is invalid.')
         if (body.www !== undefined) d.www = body.www === true || body.www === 1
         if (body.redirection !== undefined) d.redirection = body.redirection as SimDomain['redirection']
+        // RunCloud takes the type as sent: a client that sends `alias` for a primary demotes it.
+        if (body.type !== undefined) d.type = body.type as SimDomain['type']
         return new Reply(200, { message: 'Domain name updated.' })
       }
       if (sub === '/dns' && method === 'GET') {
         const ip = state.servers.find(s => s.id === app.serverId)?.ipAddress
         return new Reply(200, [{ type: 'A', hostname: d.name, content: ip }])
       }
-      if (sub === '/ssl' && method === 'GET') return certificate(d.certificateId)
+      if (sub === '/ssl' && method === 'GET') return certificate(d.certificateId, 'domain')
       if (sub === '/ssl' && method === 'POST') {
         if (app.sslFailure) return new Reply(422, { message: app.sslFailure })
         if (d.certificateId !== undefined) return new Reply(422, { message: 'SSL already installed.' })
         d.certificateId = state.id()
         app.sslEvents.push(`install ${d.name}`)
-        return certificate(d.certificateId)
+        return new Reply(200, {})
       }
       const s = /^\/ssl\/(\d+)$/.exec(sub)
       if (s && method === 'PUT') {
@@ -292,7 +346,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (rest === '/ssl/advanced' && method === 'GET')
       return new Reply(200, { advancedSSL: app.advancedSsl, autoSSL: app.autoSsl })
     if (rest === '/ssl' && method === 'GET')
-      return certificate(app.advancedSsl ? undefined : app.certificateId)
+      return certificate(app.advancedSsl ? undefined : app.certificateId, 'app')
     const s = /^\/ssl\/(\d+)$/.exec(rest)
     if (s && method === 'PUT') {
       if (app.certificateId !== Number(s[1])) return notFound('SSL not found.')
@@ -397,23 +451,32 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (opts.latencyMs) await new Promise(r => setTimeout(r, opts.latencyMs))
 
-    // Rate limit: a fixed window, as RunCloud's per-minute limit behaves.
+    // Rate limit: a fixed window opened by the first request after the last window ended, as
+    // Laravel's throttle (RunCloud is a Laravel application) keeps it; a 429 is not counted.
     const headers: Record<string, string> = {}
     if (opts.rateLimit) {
+      const { limit, windowMs } = opts.rateLimit
+      const hints = opts.rateLimit.hints ?? (opts.rateLimit.retryAfter === false ? 'remaining' : 'laravel')
       const now = Date.now()
-      if (now - window.start >= opts.rateLimit.windowMs) window = { start: now, count: 0 }
-      if (window.count >= opts.rateLimit.limit) {
-        const retry = Math.max(1, Math.ceil((window.start + opts.rateLimit.windowMs - now) / 1000))
-        const h: Record<string, string> = {
-          'x-ratelimit-limit': String(opts.rateLimit.limit),
-          'x-ratelimit-remaining': '0'
+      if (!window || now - window.start >= windowMs) window = { start: now, count: 0 }
+      if (window.count >= limit) {
+        const end = window.start + windowMs
+        const h: Record<string, string> = {}
+        if (hints !== 'none') {
+          h['x-ratelimit-limit'] = String(limit)
+          h['x-ratelimit-remaining'] = '0'
         }
-        if (opts.rateLimit.retryAfter !== false) h['retry-after'] = String(retry)
+        // Whole seconds, rounded up as HTTP requires, so never earlier than the window's end.
+        if (hints === 'laravel' || hints === 'retry-after')
+          h['retry-after'] = String(Math.max(1, Math.ceil((end - now) / 1000)))
+        if (hints === 'laravel') h['x-ratelimit-reset'] = String(Math.ceil(end / 1000))
         return send(429, { message: 'Too Many Attempts.' }, h)
       }
       window.count++
-      headers['x-ratelimit-limit'] = String(opts.rateLimit.limit)
-      headers['x-ratelimit-remaining'] = String(opts.rateLimit.limit - window.count)
+      if (hints !== 'none') {
+        headers['x-ratelimit-limit'] = String(limit)
+        headers['x-ratelimit-remaining'] = String(limit - window.count)
+      }
     }
 
     if (!prefix) return send(404, { message: 'Not found.' })
@@ -468,9 +531,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }
         return send(500, { message: 'Server Error' }, headers)
       }
+      if (fault.apply) route(method, path, url.searchParams, body)
       const h = {
         ...headers,
-        ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {})
+        ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}),
+        ...(fault.headers ?? {})
+      }
+      if (fault.bodyBytes !== undefined) {
+        record.status = fault.status
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...h })
+        return streamBody(res, fault.bodyBytes)
       }
       if (fault.body !== undefined) {
         record.status = fault.status
@@ -483,6 +553,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     const reply = route(method, path, url.searchParams, body)
     send(reply.status, reply.body, headers)
+  }
+
+  /** A body of `bytes` bytes, written in chunks as the client reads (a client may stop early). */
+  function streamBody(res: ServerResponse, bytes: number): void {
+    const chunk = Buffer.alloc(64 * 1024, 0x20)
+    let left = bytes
+    const pump = (): void => {
+      while (left > 0 && !res.destroyed) {
+        const n = Math.min(left, chunk.length)
+        left -= n
+        if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          res.once('drain', pump)
+          return
+        }
+      }
+      if (!res.destroyed) res.end()
+    }
+    res.on('error', () => {})
+    pump()
   }
 
   await new Promise<void>(resolve => server.listen(opts.port ?? 0, '127.0.0.1', resolve))

@@ -2,7 +2,8 @@
 export interface SimDomain {
   id: number
   name: string
-  type: 'primary' | 'alias'
+  /** `redirect` is a type older clients know (runcloud-api.md): kept as is by a settings change. */
+  type: 'primary' | 'alias' | 'redirect'
   www: boolean
   redirection: 'none' | 'www' | 'non-www'
   wildcard: boolean
@@ -91,7 +92,7 @@ export class SimState {
 
   addDomain(
     app: SimApp,
-    d: { name: string; type?: 'primary' | 'alias'; www?: boolean; redirection?: SimDomain['redirection'] }
+    d: { name: string; type?: SimDomain['type']; www?: boolean; redirection?: SimDomain['redirection'] }
   ): SimDomain {
     const domain: SimDomain = {
       id: this.id(),

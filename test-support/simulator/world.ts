@@ -7,6 +7,7 @@ import type { AppSeed, SimDomain } from './state.js'
 
 export interface WorldDomain {
   name: string
+  type?: SimDomain['type']
   www?: boolean
   redirection?: SimDomain['redirection']
 }
