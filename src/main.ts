@@ -1,11 +1,9 @@
 import * as core from '@actions/core'
-import { Octokit } from '@octokit/rest'
-import { readFileSync } from 'node:fs'
 import { execute, type EngineResult } from './engine.js'
-import type { EventContext } from './git/base-ref.js'
 import { githubFiles } from './git/github-files.js'
 import type { Logger } from './logger.js'
 import { annotationProperties } from './manifest/annotations.js'
+import { openGitHub } from './net/github.js'
 import type { Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
@@ -23,30 +21,6 @@ const actionsLogger: Logger = {
   error: m => core.error(m),
   debug: m => core.debug(m),
   group: (name, fn) => core.group(name, fn)
-}
-
-function readEvent(): EventContext {
-  const eventName = process.env.GITHUB_EVENT_NAME ?? ''
-  let payload: Record<string, unknown> = {}
-  const path = process.env.GITHUB_EVENT_PATH
-  if (path) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        payload = parsed as Record<string, unknown>
-      else core.warning(`The event payload at GITHUB_EVENT_PATH is not a JSON object; using the defaults.`)
-    } catch (e) {
-      core.warning(
-        `The event payload at GITHUB_EVENT_PATH could not be read (${(e as Error).message}); using the defaults.`
-      )
-    }
-  }
-  return { eventName, payload, sha: process.env.GITHUB_SHA || undefined }
-}
-
-function repository(): { owner: string; repo: string } | undefined {
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
-  return owner && repo ? { owner, repo } : undefined
 }
 
 function emptyPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
@@ -96,16 +70,8 @@ export async function run(): Promise<void> {
     return
   }
 
-  const event = readEvent()
-  const repo = repository()
-  // @octokit/rest directly: @actions/github parses the event file on import and would crash on a malformed one.
-  const octokit = settings.githubToken
-    ? new Octokit({
-        auth: settings.githubToken,
-        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-        userAgent: 'runcloud-domains-action'
-      })
-    : undefined
+  // The event from @actions/github's context; GitHub calls through its getOctokit (GHES URL, proxy).
+  const { event, repo, octokit } = await openGitHub(settings.githubToken || undefined, m => core.warning(m))
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
 
   const result = await execute({

@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest'
+import { getOctokit } from '@actions/github'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -224,7 +224,7 @@ describe('readBaseManifest', () => {
     try {
       gh.files.set(`domains.yml@${second}`, 'domains: [a.com]\n')
       const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-      const github = githubFiles(new Octokit({ auth: 't', baseUrl: gh.url, log: quiet }), 'o', 'r')
+      const github = githubFiles(getOctokit('t', { baseUrl: gh.url, log: quiet }), 'o', 'r')
       for (const ref of ['no-such-branch', 'HEAD~1']) {
         await expect(
           readBaseManifest(
@@ -252,7 +252,7 @@ describe('readBaseManifest', () => {
       // The fake answers `application/vnd.github.raw` without a charset, which Octokit delivers as an ArrayBuffer.
       gh.files.set(`config/domains.yml@${second}`, 'domains: [bücher.example]\n')
       const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-      const github = githubFiles(new Octokit({ auth: 't', baseUrl: gh.url, log: quiet }), 'o', 'r')
+      const github = githubFiles(getOctokit('t', { baseUrl: gh.url, log: quiet }), 'o', 'r')
       expect(await github.getContent('config/domains.yml', second)).toBe('domains: [bücher.example]\n')
       expect(await github.getContent('nothing.yml', second)).toBeUndefined()
     } finally {

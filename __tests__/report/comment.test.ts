@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest'
+import { getOctokit } from '@actions/github'
 import { COMMENT_LIMIT, commentBody, commentMarker, upsertPlanComment } from '../../src/report/comment.js'
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github.js'
 
@@ -13,10 +13,10 @@ describe('upsertPlanComment against a fake GitHub API', () => {
   })
   afterEach(() => gh.close())
 
-  // A real Octokit, pointed at the fake; its own request log is kept quiet (403s are expected here).
+  // The action's own Octokit (getOctokit), pointed at the fake; its own request log is kept quiet (403s are expected here).
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
   const args = (body: string, manifest = 'domains.yml') => ({
-    octokit: new Octokit({ auth: 'test-token', baseUrl: gh.url, log: quiet }),
+    octokit: getOctokit('test-token', { baseUrl: gh.url, log: quiet }),
     owner: 'o',
     repo: 'r',
     issueNumber: 5,

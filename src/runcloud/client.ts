@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url'
-import { Agent, request } from 'undici'
+import { request } from 'undici'
+import { dispatcherFor } from '../net/dispatcher.js'
 import type { Redirection } from '../manifest/types.js'
 import { plain } from '../report/escape.js'
 import { excerpt, RunCloudError, scrub, UnansweredError } from './errors.js'
@@ -142,7 +143,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
   // kept on one line: a message with a line break could start a workflow command in the job log.
   const log = (m: string): void => options.log?.(plain(scrub(m, secrets)))
   const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep)
-  const dispatcher = new Agent({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 })
+  const dispatcher = dispatcherFor(base, { connections: options.concurrency, keepAliveTimeout: 10_000 }, log)
   let calls = 0
   /** A 401 means the credentials are wrong for the whole run: later calls fail without a request. */
   let credentialsRefused: RunCloudError | undefined

@@ -1,0 +1,45 @@
+import { getProxyUrl } from '@actions/http-client'
+import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+
+export interface PoolOptions {
+  /** Connections kept open to the API (or to the proxy). */
+  connections: number
+  keepAliveTimeout: number
+}
+
+/**
+ * The proxy a request to `url` goes through, as the runner's other tools choose it: `HTTPS_PROXY`
+ * (or `HTTP_PROXY` for `http://` URLs), lower case first, unless `NO_PROXY` names the host or the
+ * host is loopback. The rules are @actions/http-client's own (the GitHub client uses the same
+ * library), so both APIs are proxied alike. `undefined`: connect directly.
+ */
+export function proxyFor(url: string): URL | undefined {
+  const proxy = getProxyUrl(url)
+  if (!proxy) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(proxy)
+  } catch {
+    return undefined
+  }
+  // A value without a host (say `proxy:3128`, read as a scheme) is ignored, as @actions/http-client does.
+  return parsed.hostname && (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? parsed : undefined
+}
+
+/** The proxy's address for a log line: credentials in the proxy URL are never shown. */
+export function describeProxy(proxy: URL): string {
+  return `${proxy.protocol}//${proxy.host}`
+}
+
+/**
+ * The connection pool for one API base URL: a ProxyAgent (an HTTPS URL is tunnelled with CONNECT;
+ * user and password in the proxy URL become a Proxy-Authorization header) when a proxy applies,
+ * else a plain Agent. TLS trusts what Node trusts, NODE_EXTRA_CA_CERTS included.
+ */
+export function dispatcherFor(url: string, pool: PoolOptions, note?: (m: string) => void): Dispatcher {
+  const connections = Math.max(1, pool.connections)
+  const proxy = proxyFor(url)
+  if (!proxy) return new Agent({ connections, keepAliveTimeout: pool.keepAliveTimeout })
+  note?.(`Connecting to ${new URL(url).host} through the proxy ${describeProxy(proxy)}`)
+  return new ProxyAgent({ uri: proxy.href, connections, keepAliveTimeout: pool.keepAliveTimeout })
+}
