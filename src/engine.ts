@@ -17,6 +17,7 @@ import { alignAppIdentities } from './plan/same-app.js'
 import { describeApp, isUnsafe, planHasChanges, type Plan } from './plan/model.js'
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
+import { ACTION_WORDS, type Words } from './words.js'
 
 export interface EngineInput {
   settings: Settings
@@ -27,6 +28,8 @@ export interface EngineInput {
   /** Makes the RunCloud client; called only when credentials are present and a call is needed. */
   createApi: () => RunCloudApi
   log: Logger
+  /** The front door's words for settings in messages (default: the action's inputs). */
+  words?: Words
 }
 
 export interface FailedOperation {
@@ -71,9 +74,14 @@ async function readManifestFile(path: string, display: string): Promise<string |
   }
 }
 
-function parse(text: string | undefined, settings: Settings): Manifest {
+function parse(text: string | undefined, settings: Settings, words: Words): Manifest {
   if (text === undefined) return { form: 'empty', apps: [] }
-  return parseManifest(text, { file: settings.manifest, serverId: settings.serverId, appId: settings.appId })
+  return parseManifest(text, {
+    file: settings.manifest,
+    serverId: settings.serverId,
+    appId: settings.appId,
+    words
+  })
 }
 
 /** Resolve ids and read the domains of each app (all pages), several apps at once; failures stay per app. */
@@ -169,6 +177,7 @@ export function collectFailures(plan: Plan): FailedOperation[] {
  */
 export async function execute(input: EngineInput): Promise<EngineResult> {
   const { settings, log } = input
+  const words = input.words ?? ACTION_WORDS
   const result: EngineResult = { problems: [], failed: [], calls: 0, exitCode: 1 }
   let api: RunCloudApi | undefined
   const getApi = (): RunCloudApi => (api ??= input.createApi())
@@ -176,7 +185,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     const warnings: string[] = []
     if (settings.legacy) {
       warnings.push(
-        'Using the legacy RunCloud API v2 (api-key and api-secret): RunCloud has discontinued v2 for most accounts. Create an API v3 token and pass it as api-token.'
+        `Using the legacy RunCloud API v2 (${words.name('api-key')} and ${words.name('api-secret')}): RunCloud has discontinued v2 for most accounts. Create an API v3 token and ${words.provideToken}.`
       )
     }
 
@@ -185,12 +194,12 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     const headText = await readManifestFile(headPath, settings.manifest)
     let head: Manifest
     try {
-      head = parse(headText, settings)
+      head = parse(headText, settings, words)
     } catch (e) {
       if (e instanceof ManifestError) {
         result.problems = e.problems
         throw new RunError(
-          `${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (see the annotations).`
+          `${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}${words.seeAnnotations}.`
         )
       }
       throw e
@@ -211,7 +220,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       baseDescription = b.description
       baseSha = b.sha
       try {
-        base = parse(b.text, settings)
+        base = parse(b.text, settings, words)
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e
         warnings.push(
@@ -222,7 +231,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (headText === undefined) {
       if (settings.mode === 'drift' || base.apps.length === 0) {
         throw new RunError(
-          `No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`
+          words.door === 'action'
+            ? `No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`
+            : `No manifest at ${settings.manifest}: create it, or give its path with ${words.name('manifest')}.`
         )
       }
       warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`)
@@ -259,7 +270,8 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       ids,
       maxRemovalPercent: settings.maxRemovalPercent,
       sslRedeploy: settings.sslRedeploy,
-      warnings
+      warnings,
+      words
     })
     result.plan = plan
     for (const app of plan.apps)
@@ -282,7 +294,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
         if (result.drift && settings.failOnDrift) {
           const n = plan.apps.reduce((k, a) => k + a.changes.length, 0)
           throw new RunError(
-            `Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`
+            `Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud${words.seeSummary}. Run with ${words.turnOn('reconcile')} to fix it.`
           )
         }
         result.exitCode = 0
@@ -294,7 +306,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (isUnsafe(plan) && !settings.force) {
       const messages = plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message)
       throw new RunError(
-        `${messages.join('\n')}\nNothing was written. If this is intended, run again with force: true.`
+        `${messages.join('\n')}\nNothing was written. If this is intended, run again with ${words.turnOn('force')}.`
       )
     }
     if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {

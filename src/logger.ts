@@ -1,5 +1,9 @@
+import { progressLine, type ProgressEvent } from './report/progress.js'
+
 /** Where the engine writes for people: the job log (action) or the terminal (CLI). */
 export interface Logger {
+  /** One finished apply operation; each front door renders it its own way. */
+  progress(event: ProgressEvent): void
   info(message: string): void
   warning(message: string): void
   error(message: string): void
@@ -10,7 +14,13 @@ export interface Logger {
 
 /** A logger that keeps lines in memory: for tests, and for buffering one app's lines while apps run in parallel. */
 export class BufferLogger implements Logger {
-  readonly lines: { level: 'info' | 'warning' | 'error' | 'debug'; message: string }[] = []
+  readonly lines: (
+    | { level: 'info' | 'warning' | 'error' | 'debug'; message: string }
+    | { level: 'progress'; message: string; event: ProgressEvent }
+  )[] = []
+  progress(event: ProgressEvent): void {
+    this.lines.push({ level: 'progress', message: progressLine(event), event })
+  }
   info(message: string): void {
     this.lines.push({ level: 'info', message })
   }
@@ -29,7 +39,10 @@ export class BufferLogger implements Logger {
   }
   /** Write the kept lines to another logger, in order. */
   replay(to: Logger): void {
-    for (const l of this.lines) to[l.level](l.message)
+    for (const l of this.lines) {
+      if (l.level === 'progress') to.progress(l.event)
+      else to[l.level](l.message)
+    }
   }
   text(): string {
     return this.lines.map(l => l.message).join('\n')

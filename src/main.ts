@@ -8,6 +8,7 @@ import type { Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
+import { progressLine } from './report/progress.js'
 import { clientFor } from './runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from './settings.js'
 
@@ -16,6 +17,7 @@ const SUMMARY_MAX = 1024 * 1024 - 16 * 1024
 const COMMENT_MAX = 65_536
 
 const actionsLogger: Logger = {
+  progress: e => core.info(progressLine(e)),
   info: m => core.info(m),
   warning: m => core.warning(m),
   error: m => core.error(m),

@@ -1,4 +1,5 @@
 import type { Mode } from './plan/model.js'
+import { ACTION_WORDS, type SettingName, type Words } from './words.js'
 
 export type SslRedeploy = 'auto' | 'always' | 'never'
 export type ReviewedPlan = 'require' | 'warn' | 'off'
@@ -66,11 +67,16 @@ export function isLoopbackHost(hostname: string): boolean {
  * Turn raw inputs into settings. `setSecret` is called for each credential the moment it is read,
  * before anything can print it.
  */
-export function readSettings(input: InputReader, setSecret: (s: string) => void = () => {}): Settings {
+export function readSettings(
+  input: InputReader,
+  setSecret: (s: string) => void = () => {},
+  words: Words = ACTION_WORDS
+): Settings {
   const problems: string[] = []
-  const get = (name: string): string => (input(name) ?? '').trim()
+  const get = (name: SettingName): string => (input(name) ?? '').trim()
+  const the = (name: SettingName): string => words.subject(name)
 
-  const secret = (name: string): string | undefined => {
+  const secret = (name: SettingName): string | undefined => {
     const v = get(name)
     if (v) setSecret(v)
     return v || undefined
@@ -80,26 +86,31 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const apiSecret = secret('api-secret')
   const githubToken = secret('github-token')
 
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+  const oneOf = <T extends string>(name: SettingName, allowed: readonly T[], fallback: T): T => {
     const v = get(name)
     if (v === '') return fallback
     if ((allowed as readonly string[]).includes(v)) return v as T
-    problems.push(`Input '${name}' is '${v}'; it must be one of: ${allowed.join(', ')}.`)
+    problems.push(`${the(name)} is '${v}'; it must be one of: ${allowed.join(', ')}.`)
     return fallback
   }
-  const bool = (name: string, fallback: boolean): boolean => {
+  const bool = (name: SettingName, fallback: boolean): boolean => {
     const v = get(name)
     if (v === '') return fallback
     if (TRUE.includes(v)) return true
     if (FALSE.includes(v)) return false
-    problems.push(`Input '${name}' is '${v}'; it must be true or false.`)
+    problems.push(`${the(name)} is '${v}'; it must be true or false.`)
     return fallback
   }
-  const int = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
+  const int = (
+    name: SettingName,
+    fallback: number | undefined,
+    min: number,
+    max: number
+  ): number | undefined => {
     const v = get(name)
     if (v === '') return fallback
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`Input '${name}' is '${v}'; it must be a whole number from ${min} to ${max}.`)
+      problems.push(`${the(name)} is '${v}'; it must be a whole number from ${min} to ${max}.`)
       return fallback
     }
     return Number(v)
@@ -109,7 +120,7 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const manifest = get('manifest') || 'domains.yml'
   if (manifest.split(/[\\/]/).includes('..') || manifest.startsWith('/')) {
     problems.push(
-      `Input 'manifest' is '${manifest}'; it must be a path inside the workspace, like domains.yml.`
+      `${the('manifest')} is '${manifest}'; it must be a path inside the workspace, like domains.yml.`
     )
   }
   const serverId = int('server-id', undefined, 1, Number.MAX_SAFE_INTEGER)
@@ -126,23 +137,23 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   const driftIssue = bool('drift-issue', false)
   const environment = get('environment') || 'runcloud-domains'
   if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
-    problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`)
+    problems.push(`${the('environment')} must be a GitHub environment name: at most 255 visible characters.`)
   }
   const baseRef = get('base-ref') || undefined
   if (baseRef !== undefined && !/^(?!-)[\w./@^~{}-]+$/.test(baseRef)) {
-    problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`)
+    problems.push(`${the('base-ref')} is '${baseRef}'; it must be a commit SHA or a git ref name.`)
   }
 
   const legacy = !apiToken && !!(apiKey || apiSecret)
   if (legacy && !(apiKey && apiSecret)) {
     problems.push(
-      `Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token' (API v3) instead.`
+      `${capital(words.both('api-key', 'api-secret'))} go together; give both, or give ${words.name('api-token')} (API v3) instead.`
     )
   }
   const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret)
   if ((mode === 'apply' || mode === 'drift') && !hasCredentials) {
     problems.push(
-      `Input 'api-token' is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and pass it from a secret, e.g. api-token: \${{ secrets.RUNCLOUD_API_TOKEN }}.`
+      `${the('api-token')} is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and ${words.provideToken}.`
     )
   }
 
@@ -151,19 +162,19 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
   try {
     const u = new URL(rawUrl)
     if (u.username || u.password) {
-      problems.push(`Input 'api-url' must not carry credentials; pass them in 'api-token'.`)
+      problems.push(`${the('api-url')} must not carry credentials; pass them in ${words.name('api-token')}.`)
       apiUrl = DEFAULT_API_URL_V3
     } else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
       problems.push(
-        `Input 'api-url' is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`
+        `${the('api-url')} is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`
       )
     } else if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-      problems.push(`Input 'api-url' is '${rawUrl}'; it must be an https:// URL.`)
+      problems.push(`${the('api-url')} is '${rawUrl}'; it must be an https:// URL.`)
     } else if (u.search || u.hash) {
-      problems.push(`Input 'api-url' is '${rawUrl}'; it must be a base URL without query or fragment.`)
+      problems.push(`${the('api-url')} is '${rawUrl}'; it must be a base URL without query or fragment.`)
     }
   } catch {
-    problems.push(`Input 'api-url' is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`)
+    problems.push(`${the('api-url')} is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`)
   }
 
   if (problems.length) throw new SettingsError(problems)
@@ -192,6 +203,8 @@ export function readSettings(input: InputReader, setSecret: (s: string) => void 
     driftIssue
   }
 }
+
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 
 export function hasCredentials(s: Settings): boolean {
   return !!s.apiToken || (!!s.apiKey && !!s.apiSecret)

@@ -138,7 +138,7 @@ describe('applyPlan', () => {
     const p = plan(appPlan([{ action: 'add', domain: 'bad.com', reason: 'new', settings }]))
     const log = new BufferLogger()
     await applyPlan(p, { api: new Hostile(), log, concurrency: 1, sslRedeploy: 'auto' })
-    const lines = log.lines.filter(l => l.level === 'info').map(l => l.message)
+    const lines = log.lines.filter(l => l.level === 'info' || l.level === 'progress').map(l => l.message)
     expect(lines.find(l => l.startsWith('[1/1] add bad.com … failed: refused'))).toBeDefined()
     expect(lines.find(l => l.startsWith('ssl … failed'))).toBeDefined()
     for (const l of lines) expect(l).not.toMatch(/[\r\n]/)

@@ -67,6 +67,18 @@ describe('help and usage', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/Option '--concurrency'/)
   })
+  it.each([
+    ['plan', '--reconcile'],
+    ['plan', '--force'],
+    ['apply', '--reconcile'],
+    ['export', '--force'],
+    ['export', '--manifest']
+  ])('%s %s: an option of another command exits 2 naming it', async (command, option) => {
+    const r = await cli([command, option])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`'${option}'`)
+    expect(r.stderr).toContain(`runcloud-domains ${command} --help`)
+  })
   it('apply without a token exits 2 naming RUNCLOUD_API_TOKEN', async () => {
     const r = await cli(['apply'])
     expect(r.code).toBe(2)

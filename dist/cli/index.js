@@ -1,286 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-/* unused reexport */ __nccwpck_require__(218);
-
-
-/***/ }),
-
-/***/ 218:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
-var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
-var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
-var util = __nccwpck_require__(9023);
-
-
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  return agent;
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util.inherits(TunnelingAgent, events.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  }
-} else {
-  debug = function() {};
-}
-__webpack_unused_export__ = debug; // for test
-
-
-/***/ }),
-
 /***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -322,7 +42,7 @@ __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = RoundRobinPool
 module.exports.g6 = Agent
-module.exports.kT = ProxyAgent
+__webpack_unused_export__ = ProxyAgent
 __webpack_unused_export__ = Socks5ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
@@ -39304,7 +39024,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(589);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cliMain */ .m)(process.argv.slice(2), {
     stdout: process.stdout,
@@ -39320,7 +39040,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 589:
+/***/ 6353:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39328,8 +39048,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   m: () => (/* binding */ cliMain)
 });
-
-// UNUSED EXPORTS: cliWording
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -39339,70 +39057,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./src/logger.ts
-/** A logger that keeps lines in memory: for tests, and for buffering one app's lines while apps run in parallel. */
-class BufferLogger {
-    lines = [];
-    info(message) {
-        this.lines.push({ level: 'info', message });
-    }
-    warning(message) {
-        this.lines.push({ level: 'warning', message });
-    }
-    error(message) {
-        this.lines.push({ level: 'error', message });
-    }
-    debug(message) {
-        this.lines.push({ level: 'debug', message });
-    }
-    async group(name, fn) {
-        this.info(`▸ ${name}`);
-        return fn();
-    }
-    /** Write the kept lines to another logger, in order. */
-    replay(to) {
-        for (const l of this.lines)
-            to[l.level](l.message);
-    }
-    text() {
-        return this.lines.map(l => l.message).join('\n');
-    }
-}
-/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i], i);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/plan/model.ts
-const model_REASON_TEXT = {
-    new: 'new in this change',
-    missing: 'missing on RunCloud',
-    settings: 'settings differ',
-    removed: 'removed from the manifest',
-    'app-removed': 'app removed from the manifest',
-    unmanaged: 'unmanaged in an exclusive app'
-};
-function planHasChanges(plan) {
-    return plan.apps.some(a => a.changes.length > 0);
-}
-function isUnsafe(plan) {
-    return plan.apps.some(a => a.safety.unsafe);
-}
-/** How an app is named for people: its label, then where it is. */
-function describeApp(app) {
-    const where = `server ${app.server} / app ${app.app}`;
-    return app.label ? `"${app.label}" (${where})` : where;
-}
-
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 /**
  * Escaping for text from the manifest or the API (labels, names, error messages) placed in
@@ -39454,25 +39108,102 @@ function plain(text) {
 ;// CONCATENATED MODULE: ./src/report/progress.ts
 
 /**
- * Progress lines for a long apply (SPEC section 6). The counter is shared by every app, so with
- * apps in parallel the numbers still run 1…N across the whole run; where each line is written
- * (the app's log group) is the caller's.
+ * The run's progress counter. It is shared by every app, so with apps in parallel the numbers still
+ * run 1…N across the whole run; where each event goes (the app's log group) is the caller's.
  */
 function createProgress(total) {
     let done = 0;
     return {
-        step(item, outcome) {
+        step(change, outcome) {
             done++;
-            const name = item.unicode && item.unicode !== item.domain ? `${item.domain} (${item.unicode})` : item.domain;
-            // Free text (an error as the outcome, quoting RunCloud) must not break the line (a line
-            // break could start a workflow command) or carry terminal escapes.
-            return `[${done}/${total}] ${plain(`${item.action} ${name} … ${outcome}`)}`;
+            return { n: done, total, change: { ...change }, outcome };
         },
         get done() {
             return done;
         },
         total
     };
+}
+/**
+ * The log line of an event: `[n/N] add example.com … done`. Free text (an error quoting RunCloud)
+ * must not break the line (a line break could start a workflow command) or carry terminal escapes.
+ */
+function progressLine(e) {
+    const { action, domain, unicode } = e.change;
+    const name = unicode && unicode !== domain ? `${domain} (${unicode})` : domain;
+    return `[${e.n}/${e.total}] ${plain(`${action} ${name} … ${e.outcome.text}`)}`;
+}
+
+;// CONCATENATED MODULE: ./src/logger.ts
+
+/** A logger that keeps lines in memory: for tests, and for buffering one app's lines while apps run in parallel. */
+class BufferLogger {
+    lines = [];
+    progress(event) {
+        this.lines.push({ level: 'progress', message: progressLine(event), event });
+    }
+    info(message) {
+        this.lines.push({ level: 'info', message });
+    }
+    warning(message) {
+        this.lines.push({ level: 'warning', message });
+    }
+    error(message) {
+        this.lines.push({ level: 'error', message });
+    }
+    debug(message) {
+        this.lines.push({ level: 'debug', message });
+    }
+    async group(name, fn) {
+        this.info(`▸ ${name}`);
+        return fn();
+    }
+    /** Write the kept lines to another logger, in order. */
+    replay(to) {
+        for (const l of this.lines) {
+            if (l.level === 'progress')
+                to.progress(l.event);
+            else
+                to[l.level](l.message);
+        }
+    }
+    text() {
+        return this.lines.map(l => l.message).join('\n');
+    }
+}
+/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/plan/model.ts
+const model_REASON_TEXT = {
+    new: 'new in this change',
+    missing: 'missing on RunCloud',
+    settings: 'settings differ',
+    removed: 'removed from the manifest',
+    'app-removed': 'app removed from the manifest',
+    unmanaged: 'unmanaged in an exclusive app'
+};
+function planHasChanges(plan) {
+    return plan.apps.some(a => a.changes.length > 0);
+}
+function isUnsafe(plan) {
+    return plan.apps.some(a => a.safety.unsafe);
+}
+/** How an app is named for people: its label, then where it is. */
+function describeApp(app) {
+    const where = `server ${app.server} / app ${app.app}`;
+    return app.label ? `"${app.label}" (${where})` : where;
 }
 
 ;// CONCATENATED MODULE: ./src/apply/ssl.ts
@@ -39577,8 +39308,8 @@ async function applyPlan(plan, opts) {
         const buffer = parallel ? new BufferLogger() : undefined;
         const log = buffer ?? opts.log;
         const body = async () => {
-            const step = (c, text) => {
-                log.info(progress.step(c, text));
+            const step = (c, outcome) => {
+                log.progress(progress.step(c, outcome));
                 if (parallel && Date.now() - lastProgress >= every) {
                     lastProgress = Date.now();
                     opts.log.info(`progress: ${progress.done}/${progress.total} operations`);
@@ -39603,7 +39334,7 @@ async function applyApp(app, opts, step, log) {
     if (serverId === undefined || appId === undefined) {
         for (const c of app.changes) {
             c.result = { status: 'skipped', error: 'the app was not resolved' };
-            step(c, 'skipped');
+            step(c, { status: 'skipped', text: 'skipped' });
         }
         return;
     }
@@ -39623,26 +39354,26 @@ async function applyApp(app, opts, step, log) {
                     if (out.status === 'done')
                         added.push(out.domain);
                 }
-                step(c, out.status === 'noop' ? 'already live' : 'done');
+                step(c, out.status === 'noop' ? { status: 'noop', text: 'already live' } : { status: 'done', text: 'done' });
             }
             else if (c.action === 'update') {
                 if (!c.live || !c.settings)
                     throw new Error('live state of the domain is unknown');
                 const out = await api.updateDomain(serverId, appId, c.live, c.settings);
                 c.result = { status: out.status };
-                step(c, out.status === 'noop' ? 'already so' : 'done');
+                step(c, out.status === 'noop' ? { status: 'noop', text: 'already so' } : { status: 'done', text: 'done' });
             }
             else {
                 if (!c.live)
                     throw new Error('live state of the domain is unknown');
                 const out = await api.removeDomain(serverId, appId, c.live);
                 c.result = { status: out.status };
-                step(c, out.status === 'noop' ? 'already gone' : 'done');
+                step(c, out.status === 'noop' ? { status: 'noop', text: 'already gone' } : { status: 'done', text: 'done' });
             }
         }
         catch (e) {
             c.result = { status: 'failed', error: errorText(e) };
-            step(c, `failed: ${errorText(e)}`);
+            step(c, { status: 'failed', text: `failed: ${errorText(e)}` });
         }
     }
     // SSL with `auto`: wanted when the manifest change adds domains, or when this run added any.
@@ -39897,6 +39628,24 @@ async function readBaseManifest(choice, opts) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/words.ts
+/**
+ * Each front door speaks its own words. The core builds its messages with a `Words` it is given, so
+ * the action says `api-token` and `force: true` where the command line says `RUNCLOUD_API_TOKEN` and
+ * `--force`; neither rewrites the other's text afterwards (docs/architecture.md, "Front doors").
+ */
+/** The action's words: inputs of action.yml, written in a workflow file. */
+const ACTION_WORDS = {
+    door: 'action',
+    name: s => `'${s}'`,
+    subject: s => `Input '${s}'`,
+    both: (a, b) => `the inputs '${a}' and '${b}'`,
+    turnOn: s => `${s}: true`,
+    provideToken: 'store it as a repository secret and pass it as api-token, e.g. api-token: ${{ secrets.RUNCLOUD_API_TOKEN }}',
+    seeSummary: ' (see the summary)',
+    seeAnnotations: ' (see the annotations)'
+};
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: external "node:net"
@@ -49647,6 +49396,7 @@ function appKey(app) {
 
 
 
+
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 /** Aliases a manifest may expand; a real manifest needs few, a "billion laughs" needs many. */
 const MAX_ALIASES = 100;
@@ -49905,7 +49655,7 @@ function parseManifest(input, opts) {
             c.add(c.at(versionNode.range[0]), `'version' must be 1, not ${written}`);
     }
     if (short && (opts.serverId === undefined || opts.appId === undefined)) {
-        c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), "a short-form manifest (a bare 'domains:' list) needs the inputs 'server-id' and 'app-id'; set both, or use the full form with 'apps:'");
+        c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), `a short-form manifest (a bare 'domains:' list) needs ${(opts.words ?? ACTION_WORDS).both('server-id', 'app-id')}; set both, or use the full form with 'apps:'`);
     }
     // The name rules run even when the structure has problems, so one run reports everything.
     const lenient = short
@@ -50013,6 +49763,7 @@ function build(doc, c, data, form, shortPath) {
 
 
 
+
 const sameSettings = (a, b) => a.www === b.www && a.redirection === b.redirection;
 function domainsEqual(a, b) {
     if (a.length !== b.length)
@@ -50048,7 +49799,7 @@ function change(action, entry, reason, extra = {}) {
         c.unicode = entry.unicode;
     return c;
 }
-function safety(appLabel, removals, total, maxPercent) {
+function safety(appLabel, removals, total, maxPercent, words) {
     const percent = total > 0 ? Math.round((removals / total) * 1000) / 10 : 0;
     // Multiplied out, not divided: (7 / 25) * 100 is 28.000000000000004, which would call exactly 28% "more than 28%".
     const unsafe = total >= 10 && removals > 0 && removals * 100 > maxPercent * total;
@@ -50056,7 +49807,7 @@ function safety(appLabel, removals, total, maxPercent) {
     if (unsafe) {
         verdict.message =
             `Unsafe plan for ${appLabel}: it removes ${removals} of ${total} domains (${percent}%), ` +
-                `more than max-removal-percent ${maxPercent}%; it is applied only with force: true.`;
+                `more than ${words.name('max-removal-percent')} ${maxPercent}%; it is applied only with ${words.turnOn('force')}.`;
     }
     return verdict;
 }
@@ -50251,7 +50002,7 @@ function planApp(opts, base, head) {
 }
 function finish(plan, opts, base, head, total) {
     const removals = plan.changes.filter(c => c.action === 'remove').length;
-    plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent);
+    plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent, opts.words ?? ACTION_WORDS);
     plan.ssl = sslStep(opts, head, base, plan.changes.filter(c => c.action === 'add').length);
     // Deterministic order: adds and updates first, then removals (the order they are applied in).
     const rank = { add: 0, update: 1, remove: 2 };
@@ -50321,6 +50072,7 @@ function alignAppIdentities(base, head, live) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 const DEFAULT_API_URL_V3 = 'https://manage.runcloud.io/api/v3';
 const DEFAULT_API_URL_V2 = 'https://manage.runcloud.io/api/v2';
 /** Every bad input of a run, reported together, before any request is made. */
@@ -50351,9 +50103,10 @@ function isLoopbackHost(hostname) {
  * Turn raw inputs into settings. `setSecret` is called for each credential the moment it is read,
  * before anything can print it.
  */
-function readSettings(input, setSecret = () => { }) {
+function readSettings(input, setSecret = () => { }, words = ACTION_WORDS) {
     const problems = [];
     const get = (name) => (input(name) ?? '').trim();
+    const the = (name) => words.subject(name);
     const secret = (name) => {
         const v = get(name);
         if (v)
@@ -50370,7 +50123,7 @@ function readSettings(input, setSecret = () => { }) {
             return fallback;
         if (allowed.includes(v))
             return v;
-        problems.push(`Input '${name}' is '${v}'; it must be one of: ${allowed.join(', ')}.`);
+        problems.push(`${the(name)} is '${v}'; it must be one of: ${allowed.join(', ')}.`);
         return fallback;
     };
     const bool = (name, fallback) => {
@@ -50381,7 +50134,7 @@ function readSettings(input, setSecret = () => { }) {
             return true;
         if (FALSE.includes(v))
             return false;
-        problems.push(`Input '${name}' is '${v}'; it must be true or false.`);
+        problems.push(`${the(name)} is '${v}'; it must be true or false.`);
         return fallback;
     };
     const int = (name, fallback, min, max) => {
@@ -50389,7 +50142,7 @@ function readSettings(input, setSecret = () => { }) {
         if (v === '')
             return fallback;
         if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-            problems.push(`Input '${name}' is '${v}'; it must be a whole number from ${min} to ${max}.`);
+            problems.push(`${the(name)} is '${v}'; it must be a whole number from ${min} to ${max}.`);
             return fallback;
         }
         return Number(v);
@@ -50397,7 +50150,7 @@ function readSettings(input, setSecret = () => { }) {
     const mode = oneOf('mode', ['plan', 'apply', 'drift'], 'plan');
     const manifest = get('manifest') || 'domains.yml';
     if (manifest.split(/[\\/]/).includes('..') || manifest.startsWith('/')) {
-        problems.push(`Input 'manifest' is '${manifest}'; it must be a path inside the workspace, like domains.yml.`);
+        problems.push(`${the('manifest')} is '${manifest}'; it must be a path inside the workspace, like domains.yml.`);
     }
     const serverId = int('server-id', undefined, 1, Number.MAX_SAFE_INTEGER);
     const appId = int('app-id', undefined, 1, Number.MAX_SAFE_INTEGER);
@@ -50413,40 +50166,40 @@ function readSettings(input, setSecret = () => { }) {
     const driftIssue = bool('drift-issue', false);
     const environment = get('environment') || 'runcloud-domains';
     if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
-        problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`);
+        problems.push(`${the('environment')} must be a GitHub environment name: at most 255 visible characters.`);
     }
     const baseRef = get('base-ref') || undefined;
     if (baseRef !== undefined && !/^(?!-)[\w./@^~{}-]+$/.test(baseRef)) {
-        problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`);
+        problems.push(`${the('base-ref')} is '${baseRef}'; it must be a commit SHA or a git ref name.`);
     }
     const legacy = !apiToken && !!(apiKey || apiSecret);
     if (legacy && !(apiKey && apiSecret)) {
-        problems.push(`Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token' (API v3) instead.`);
+        problems.push(`${capital(words.both('api-key', 'api-secret'))} go together; give both, or give ${words.name('api-token')} (API v3) instead.`);
     }
     const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret);
     if ((mode === 'apply' || mode === 'drift') && !hasCredentials) {
-        problems.push(`Input 'api-token' is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and pass it from a secret, e.g. api-token: \${{ secrets.RUNCLOUD_API_TOKEN }}.`);
+        problems.push(`${the('api-token')} is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and ${words.provideToken}.`);
     }
     const rawUrl = get('api-url') || (legacy ? DEFAULT_API_URL_V2 : DEFAULT_API_URL_V3);
     let apiUrl = rawUrl.replace(/\/+$/, '');
     try {
         const u = new URL(rawUrl);
         if (u.username || u.password) {
-            problems.push(`Input 'api-url' must not carry credentials; pass them in 'api-token'.`);
+            problems.push(`${the('api-url')} must not carry credentials; pass them in ${words.name('api-token')}.`);
             apiUrl = DEFAULT_API_URL_V3;
         }
         else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-            problems.push(`Input 'api-url' is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`);
+            problems.push(`${the('api-url')} is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`);
         }
         else if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-            problems.push(`Input 'api-url' is '${rawUrl}'; it must be an https:// URL.`);
+            problems.push(`${the('api-url')} is '${rawUrl}'; it must be an https:// URL.`);
         }
         else if (u.search || u.hash) {
-            problems.push(`Input 'api-url' is '${rawUrl}'; it must be a base URL without query or fragment.`);
+            problems.push(`${the('api-url')} is '${rawUrl}'; it must be a base URL without query or fragment.`);
         }
     }
     catch {
-        problems.push(`Input 'api-url' is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`);
+        problems.push(`${the('api-url')} is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`);
     }
     if (problems.length)
         throw new SettingsError(problems);
@@ -50475,11 +50228,13 @@ function readSettings(input, setSecret = () => { }) {
         driftIssue
     };
 }
+const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 function hasCredentials(s) {
     return !!s.apiToken || (!!s.apiKey && !!s.apiSecret);
 }
 
 ;// CONCATENATED MODULE: ./src/engine.ts
+
 
 
 
@@ -50515,10 +50270,15 @@ async function readManifestFile(path, display) {
         throw e;
     }
 }
-function engine_parse(text, settings) {
+function engine_parse(text, settings, words) {
     if (text === undefined)
         return { form: 'empty', apps: [] };
-    return parseManifest(text, { file: settings.manifest, serverId: settings.serverId, appId: settings.appId });
+    return parseManifest(text, {
+        file: settings.manifest,
+        serverId: settings.serverId,
+        appId: settings.appId,
+        words
+    });
 }
 /** Resolve ids and read the domains of each app (all pages), several apps at once; failures stay per app. */
 async function readLiveState(apps, api, concurrency, log) {
@@ -50605,25 +50365,26 @@ function collectFailures(plan) {
  */
 async function execute(input) {
     const { settings, log } = input;
+    const words = input.words ?? ACTION_WORDS;
     const result = { problems: [], failed: [], calls: 0, exitCode: 1 };
     let api;
     const getApi = () => (api ??= input.createApi());
     try {
         const warnings = [];
         if (settings.legacy) {
-            warnings.push('Using the legacy RunCloud API v2 (api-key and api-secret): RunCloud has discontinued v2 for most accounts. Create an API v3 token and pass it as api-token.');
+            warnings.push(`Using the legacy RunCloud API v2 (${words.name('api-key')} and ${words.name('api-secret')}): RunCloud has discontinued v2 for most accounts. Create an API v3 token and ${words.provideToken}.`);
         }
         // Head: the manifest in the workspace.
         const headPath = (0,external_node_path_.join)(input.workspace, settings.manifest);
         const headText = await readManifestFile(headPath, settings.manifest);
         let head;
         try {
-            head = engine_parse(headText, settings);
+            head = engine_parse(headText, settings, words);
         }
         catch (e) {
             if (e instanceof ManifestError) {
                 result.problems = e.problems;
-                throw new RunError(`${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (see the annotations).`);
+                throw new RunError(`${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}${words.seeAnnotations}.`);
             }
             throw e;
         }
@@ -50642,7 +50403,7 @@ async function execute(input) {
             baseDescription = b.description;
             baseSha = b.sha;
             try {
-                base = engine_parse(b.text, settings);
+                base = engine_parse(b.text, settings, words);
             }
             catch (e) {
                 if (!(e instanceof ManifestError))
@@ -50652,7 +50413,9 @@ async function execute(input) {
         }
         if (headText === undefined) {
             if (settings.mode === 'drift' || base.apps.length === 0) {
-                throw new RunError(`No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`);
+                throw new RunError(words.door === 'action'
+                    ? `No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`
+                    : `No manifest at ${settings.manifest}: create it, or give its path with ${words.name('manifest')}.`);
             }
             warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`);
         }
@@ -50685,7 +50448,8 @@ async function execute(input) {
             ids,
             maxRemovalPercent: settings.maxRemovalPercent,
             sslRedeploy: settings.sslRedeploy,
-            warnings
+            warnings,
+            words
         });
         result.plan = plan;
         for (const app of plan.apps)
@@ -50710,7 +50474,7 @@ async function execute(input) {
                     throw new RunError(readFailure(readErrors));
                 if (result.drift && settings.failOnDrift) {
                     const n = plan.apps.reduce((k, a) => k + a.changes.length, 0);
-                    throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`);
+                    throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud${words.seeSummary}. Run with ${words.turnOn('reconcile')} to fix it.`);
                 }
                 result.exitCode = 0;
                 return result;
@@ -50719,7 +50483,7 @@ async function execute(input) {
         // apply, or drift with reconcile: the safety check comes before any write.
         if (isUnsafe(plan) && !settings.force) {
             const messages = plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message);
-            throw new RunError(`${messages.join('\n')}\nNothing was written. If this is intended, run again with force: true.`);
+            throw new RunError(`${messages.join('\n')}\nNothing was written. If this is intended, run again with ${words.turnOn('force')}.`);
         }
         if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {
             await applyPlan(plan, {
@@ -51224,841 +50988,6 @@ function renderPlanText(plan) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/net/dispatcher.ts
-
-
-/**
- * The proxy a request to `url` goes through, as the runner's other tools choose it: `HTTPS_PROXY`
- * (or `HTTP_PROXY` for `http://` URLs), lower case first, unless `NO_PROXY` names the host or the
- * host is loopback. The rules are @actions/http-client's own (the GitHub client uses the same
- * library), so both APIs are proxied alike. `undefined`: connect directly.
- */
-function proxyFor(url) {
-    const proxy = lib_getProxyUrl(url);
-    if (!proxy)
-        return undefined;
-    let parsed;
-    try {
-        parsed = new URL(proxy);
-    }
-    catch {
-        return undefined;
-    }
-    // A value without a host (say `proxy:3128`, read as a scheme) is ignored, as @actions/http-client does.
-    return parsed.hostname && (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? parsed : undefined;
-}
-/** The proxy's address for a log line: credentials in the proxy URL are never shown. */
-function describeProxy(proxy) {
-    return `${proxy.protocol}//${proxy.host}`;
-}
-/**
- * The connection pool for one API base URL: a ProxyAgent (an HTTPS URL is tunnelled with CONNECT;
- * user and password in the proxy URL become a Proxy-Authorization header) when a proxy applies,
- * else a plain Agent. TLS trusts what Node trusts, NODE_EXTRA_CA_CERTS included.
- */
-function dispatcherFor(url, pool, note) {
-    const connections = Math.max(1, pool.connections);
-    const proxy = proxyFor(url);
-    if (!proxy)
-        return new undici/* Agent */.g6({ connections, keepAliveTimeout: pool.keepAliveTimeout });
-    note?.(`Connecting to ${new URL(url).host} through the proxy ${describeProxy(proxy)}`);
-    return new undici/* ProxyAgent */.kT({ uri: proxy.href, connections, keepAliveTimeout: pool.keepAliveTimeout });
-}
-
 ;// CONCATENATED MODULE: ./src/runcloud/errors.ts
 /** A failure talking to RunCloud. Its message never holds a credential (scrubbed on construction). */
 class RunCloudError extends Error {
@@ -52347,6 +51276,7 @@ const id = (n) => {
 function createClient(options) {
     const base = options.baseUrl.replace(/\/+$/, '');
     const legacy = !options.token;
+    const provideToken = (options.words ?? ACTION_WORDS).provideToken;
     const secrets = [
         options.token,
         options.apiKey,
@@ -52365,7 +51295,7 @@ function createClient(options) {
     // kept on one line: a message with a line break could start a workflow command in the job log.
     const log = (m) => options.log?.(plain(scrub(m, secrets)));
     const pacer = new Pacer(Math.max(1, options.concurrency), options.rateWindowMs ?? 60_000, sleep);
-    const dispatcher = dispatcherFor(base, { connections: options.concurrency, keepAliveTimeout: 10_000 }, log);
+    const dispatcher = new undici/* Agent */.g6({ connections: Math.max(1, options.concurrency), keepAliveTimeout: 10_000 });
     let calls = 0;
     /** A 401 means the credentials are wrong for the whole run: later calls fail without a request. */
     let credentialsRefused;
@@ -52377,8 +51307,8 @@ function createClient(options) {
     };
     function refused(status) {
         return fail(legacy
-            ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`
-            : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`, status);
+            ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), ${provideToken}.`
+            : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), ${provideToken}.`, status);
     }
     /**
      * One API call with pacing, a timeout, and retries: reads retry on 5xx and connection failures;
@@ -52771,8 +51701,9 @@ function clientTuning(env, note = () => { }) {
     return out;
 }
 /** The client both front doors use: credentials and concurrency from the settings, tuning from the environment. */
-function clientFor(settings, env, log) {
+function clientFor(settings, env, log, words) {
     return createClient({
+        words,
         baseUrl: settings.apiUrl,
         token: settings.apiToken,
         apiKey: settings.apiKey,
@@ -52894,6 +51825,8 @@ async function exportManifest(api, targets, now = new Date()) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/terminal.ts
+
+
 const paint = (code) => (s) => `\u001b[${code}m${s}\u001b[0m`;
 const colours = { red: paint(31), green: paint(32), yellow: paint(33), dim: paint(2), bold: paint(1) };
 /** Colour the plan text's change lines on a terminal: + add, ~ update, - remove. */
@@ -52917,8 +51850,8 @@ function colourPlanText(text) {
         .join('\n');
 }
 /**
- * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's
- * `[n/N] …` lines on stderr; elsewhere: plain lines, nothing redrawn.
+ * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's progress
+ * events on stderr; elsewhere: plain `[n/N] …` lines, nothing redrawn.
  */
 function terminalLogger(opts) {
     const out = opts.out ?? process.stdout;
@@ -52935,19 +51868,18 @@ function terminalLogger(opts) {
         out.write(`${s}\n`);
     };
     const logger = {
+        progress(e) {
+            if (!opts.tty)
+                return line(progressLine(e));
+            if (e.outcome.status === 'failed')
+                line(colours.red(progressLine(e)));
+            const width = 30;
+            const filled = Math.round((e.n / Math.max(e.total, 1)) * width);
+            const text = plain(`${e.change.action} ${e.change.domain} … ${e.outcome.text}`).slice(0, 60);
+            err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.n}/${e.total} ${text}`);
+            barShown = true;
+        },
         info(message) {
-            const m = /^\[(\d+)\/(\d+)\] (.*)$/.exec(message);
-            if (m && opts.tty) {
-                const [n, total] = [Number(m[1]), Number(m[2])];
-                const width = 30;
-                const filled = Math.round((n / Math.max(total, 1)) * width);
-                const text = (m[3] ?? '').slice(0, 60);
-                if (/failed/.test(text))
-                    line(colours.red(message));
-                err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total} ${text}`);
-                barShown = true;
-                return;
-            }
             line(message);
         },
         warning(message) {
@@ -52969,7 +51901,33 @@ function terminalLogger(opts) {
     return logger;
 }
 
+;// CONCATENATED MODULE: ./src/cli/words.ts
+/** Settings the command line takes from the environment rather than a flag. */
+const ENVIRONMENT = {
+    'api-token': 'RUNCLOUD_API_TOKEN',
+    'api-key': 'RUNCLOUD_API_KEY',
+    'api-secret': 'RUNCLOUD_API_SECRET'
+};
+/** Flags whose name differs from the action input they set. */
+const FLAG = {
+    'base-ref': '--base',
+    'fail-on-drift': '--no-fail-on-drift'
+};
+const words_name = (s) => ENVIRONMENT[s] ?? FLAG[s] ?? `--${s}`;
+/** The command line's words: flags and environment variables, for a terminal. */
+const CLI_WORDS = {
+    door: 'cli',
+    name: words_name,
+    subject: s => (ENVIRONMENT[s] ? words_name(s) : `Option '${words_name(s)}'`),
+    both: (a, b) => `${words_name(a)} and ${words_name(b)}`,
+    turnOn: s => words_name(s),
+    provideToken: 'set it as RUNCLOUD_API_TOKEN in the environment',
+    seeSummary: '',
+    seeAnnotations: ''
+};
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -53057,24 +52015,6 @@ RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET (API v2, discontinued for most accounts
 class UsageError extends Error {
 }
 /**
- * The engine's messages name the action's inputs and workflow files; a terminal user has flags and
- * environment variables instead. Rewrites those hints, leaving the rest of each message as it is.
- */
-function cliWording(message) {
-    return message
-        .replace(/and pass it from a secret, e\.g\. api-token: \$\{\{ secrets\.RUNCLOUD_API_TOKEN \}\}/g, 'and set it in the environment: export RUNCLOUD_API_TOKEN=…')
-        .replace(/store it as a repository secret and pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
-        .replace(/pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
-        .replace(/\(api-key and api-secret\)/g, '(RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
-        .replace(/Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token'/g, 'RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET go together; set both, or set RUNCLOUD_API_TOKEN')
-        .replace(/the inputs 'server-id' and 'app-id'/g, '--server-id and --app-id')
-        .replace(/set the 'manifest' input to its path/g, 'give its path with --manifest')
-        .replace(/\bforce: true\b/g, '--force')
-        .replace(/\breconcile: true\b/g, '--reconcile')
-        .replace(/ \(see the summary\)/g, '')
-        .replace(/ \(see the annotations\)/g, '');
-}
-/**
  * plan and apply read the manifest at a base commit. Outside a repository, or with a --base that
  * names no commit, say that plainly (the engine's own message is about workflow checkouts).
  */
@@ -53092,6 +52032,47 @@ async function checkBase(workspace, base) {
     return undefined;
 }
 const idOrName = (s) => (/^\d+$/.test(s) ? Number(s) : s);
+const SHARED = {
+    manifest: { type: 'string' },
+    dir: { type: 'string', short: 'C' },
+    'api-url': { type: 'string' },
+    'server-id': { type: 'string' },
+    'app-id': { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' }
+};
+/**
+ * Each command's own options, as its --help lists them: an option of another command
+ * (`plan --reconcile`, `export --force`) is refused by parseArgs, naming it.
+ */
+const OPTIONS = {
+    plan: { ...SHARED, base: { type: 'string' }, 'max-removal-percent': { type: 'string' } },
+    apply: {
+        ...SHARED,
+        base: { type: 'string' },
+        'max-removal-percent': { type: 'string' },
+        force: { type: 'boolean' },
+        'ssl-redeploy': { type: 'string' }
+    },
+    drift: {
+        ...SHARED,
+        reconcile: { type: 'boolean' },
+        'no-fail-on-drift': { type: 'boolean' },
+        'max-removal-percent': { type: 'string' },
+        force: { type: 'boolean' },
+        'ssl-redeploy': { type: 'string' }
+    },
+    export: {
+        server: { type: 'string', multiple: true },
+        app: { type: 'string', multiple: true },
+        all: { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        'api-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+    }
+};
 async function cliMain(argv, io) {
     const [command, ...rest] = argv;
     const say = (s) => void io.stdout.write(`${s}\n`);
@@ -53100,36 +52081,13 @@ async function cliMain(argv, io) {
         say(HELP.main);
         return command ? 0 : 2;
     }
-    if (!(command in HELP) || command === 'main') {
+    if (!(command in OPTIONS)) {
         complain(`Unknown command '${command}'.\n\n${HELP.main}`);
         return 2;
     }
     try {
-        const { values } = (0,external_node_util_.parseArgs)({
-            args: rest,
-            allowPositionals: false,
-            options: {
-                manifest: { type: 'string' },
-                dir: { type: 'string', short: 'C' },
-                base: { type: 'string' },
-                'api-url': { type: 'string' },
-                'server-id': { type: 'string' },
-                'app-id': { type: 'string' },
-                concurrency: { type: 'string' },
-                'max-removal-percent': { type: 'string' },
-                force: { type: 'boolean' },
-                reconcile: { type: 'boolean' },
-                'no-fail-on-drift': { type: 'boolean' },
-                'ssl-redeploy': { type: 'string' },
-                json: { type: 'boolean' },
-                verbose: { type: 'boolean', short: 'v' },
-                help: { type: 'boolean', short: 'h' },
-                server: { type: 'string', multiple: true },
-                app: { type: 'string', multiple: true },
-                all: { type: 'boolean' },
-                output: { type: 'string', short: 'o' }
-            }
-        });
+        const values = (0,external_node_util_.parseArgs)({ args: rest, allowPositionals: false, options: OPTIONS[command] })
+            .values;
         if (values.help) {
             say(HELP[command]);
             return 0;
@@ -53151,15 +52109,11 @@ async function cliMain(argv, io) {
             'fail-on-drift': values['no-fail-on-drift'] ? 'false' : undefined,
             'ssl-redeploy': values['ssl-redeploy']
         };
-        const settings = readSettings(name => inputs[name] ?? '');
+        const settings = readSettings(name => inputs[name] ?? '', undefined, CLI_WORDS);
         const workspace = (0,external_node_path_.resolve)(io.cwd, values.dir ?? '.');
         const terminal = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr });
-        const log = {
-            ...terminal,
-            warning: m => terminal.warning(cliWording(m)),
-            error: m => terminal.error(cliWording(m))
-        };
-        const client = () => clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) });
+        const log = terminal;
+        const client = () => clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) }, CLI_WORDS);
         if (command === 'export') {
             if (!settings.apiToken && !settings.apiKey)
                 throw new UsageError('export needs RUNCLOUD_API_TOKEN (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET).');
@@ -53190,13 +52144,14 @@ async function cliMain(argv, io) {
             workspace,
             event: { eventName: 'cli', payload: {}, sha: undefined },
             createApi: client,
-            log
+            log,
+            words: CLI_WORDS
         });
         log.finish();
         for (const p of result.problems)
             complain(io.tty
-                ? formatAnnotation({ ...p, message: cliWording(p.message) }).replace(/^::error /, 'error ')
-                : `${p.file}:${p.line}:${p.col}: ${cliWording(p.message)}`);
+                ? formatAnnotation(p).replace(/^::error /, 'error ')
+                : `${p.file}:${p.line}:${p.col}: ${p.message}`);
         if (result.plan) {
             for (const w of result.plan.warnings)
                 log.warning(w);
@@ -53207,7 +52162,7 @@ async function cliMain(argv, io) {
                 }).plan ?? '{}');
             }
             else {
-                const text = cliWording(renderPlanText(result.plan));
+                const text = renderPlanText(result.plan);
                 say(io.tty ? colourPlanText(text) : text);
             }
         }
@@ -53219,19 +52174,14 @@ async function cliMain(argv, io) {
     }
     catch (e) {
         if (e instanceof SettingsError) {
-            complain(e.problems
-                .map(p => cliWording(p)
-                .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
-                .replace(/^Input 'base-ref'/, "Option '--base'")
-                .replace(/^Input '([^']+)'/, "Option '--$1'"))
-                .join('\n'));
+            complain(e.problems.join('\n'));
             return 2;
         }
         if (e instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
             complain(`${e.message}\n\nRun 'runcloud-domains ${command} --help'.`);
             return 2;
         }
-        complain(`error: ${cliWording(e.message)}`);
+        complain(`error: ${e.message}`);
         return 1;
     }
 }
@@ -53239,45 +52189,10 @@ async function cliMain(argv, io) {
 
 /***/ }),
 
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
@@ -53453,20 +52368,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 

@@ -3,7 +3,7 @@ import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
 import { BufferLogger, mapLimit, type Logger } from '../logger.js'
 import { describeApp } from '../plan/model.js'
 import { plain } from '../report/escape.js'
-import { createProgress } from '../report/progress.js'
+import { createProgress, type ProgressOutcome } from '../report/progress.js'
 import { redeployCertificates } from './ssl.js'
 
 export interface ApplyOptions {
@@ -39,8 +39,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
     const buffer = parallel ? new BufferLogger() : undefined
     const log: Logger = buffer ?? opts.log
     const body = async (): Promise<void> => {
-      const step = (c: Change, text: string): void => {
-        log.info(progress.step(c, text))
+      const step = (c: Change, outcome: ProgressOutcome): void => {
+        log.progress(progress.step(c, outcome))
         if (parallel && Date.now() - lastProgress >= every) {
           lastProgress = Date.now()
           opts.log.info(`progress: ${progress.done}/${progress.total} operations`)
@@ -61,7 +61,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
 async function applyApp(
   app: AppPlan,
   opts: ApplyOptions,
-  step: (c: Change, text: string) => void,
+  step: (c: Change, outcome: ProgressOutcome) => void,
   log: Logger
 ): Promise<void> {
   const { api } = opts
@@ -70,7 +70,7 @@ async function applyApp(
   if (serverId === undefined || appId === undefined) {
     for (const c of app.changes) {
       c.result = { status: 'skipped', error: 'the app was not resolved' }
-      step(c, 'skipped')
+      step(c, { status: 'skipped', text: 'skipped' })
     }
     return
   }
@@ -89,21 +89,30 @@ async function applyApp(
           c.live = out.domain
           if (out.status === 'done') added.push(out.domain)
         }
-        step(c, out.status === 'noop' ? 'already live' : 'done')
+        step(
+          c,
+          out.status === 'noop' ? { status: 'noop', text: 'already live' } : { status: 'done', text: 'done' }
+        )
       } else if (c.action === 'update') {
         if (!c.live || !c.settings) throw new Error('live state of the domain is unknown')
         const out = await api.updateDomain(serverId, appId, c.live, c.settings)
         c.result = { status: out.status }
-        step(c, out.status === 'noop' ? 'already so' : 'done')
+        step(
+          c,
+          out.status === 'noop' ? { status: 'noop', text: 'already so' } : { status: 'done', text: 'done' }
+        )
       } else {
         if (!c.live) throw new Error('live state of the domain is unknown')
         const out = await api.removeDomain(serverId, appId, c.live)
         c.result = { status: out.status }
-        step(c, out.status === 'noop' ? 'already gone' : 'done')
+        step(
+          c,
+          out.status === 'noop' ? { status: 'noop', text: 'already gone' } : { status: 'done', text: 'done' }
+        )
       }
     } catch (e) {
       c.result = { status: 'failed', error: errorText(e) }
-      step(c, `failed: ${errorText(e)}`)
+      step(c, { status: 'failed', text: `failed: ${errorText(e)}` })
     }
   }
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { execute } from '../engine.js'
 import { git } from '../git/git.js'
 import { formatAnnotation } from '../manifest/annotations.js'
@@ -10,6 +10,7 @@ import { clientFor } from '../runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from '../settings.js'
 import { exportManifest, type ExportTarget } from './export.js'
 import { colourPlanText, terminalLogger } from './terminal.js'
+import { CLI_WORDS } from './words.js'
 
 export interface CliIo {
   stdout: NodeJS.WritableStream
@@ -96,31 +97,6 @@ RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET (API v2, discontinued for most accounts
 class UsageError extends Error {}
 
 /**
- * The engine's messages name the action's inputs and workflow files; a terminal user has flags and
- * environment variables instead. Rewrites those hints, leaving the rest of each message as it is.
- */
-export function cliWording(message: string): string {
-  return message
-    .replace(
-      /and pass it from a secret, e\.g\. api-token: \$\{\{ secrets\.RUNCLOUD_API_TOKEN \}\}/g,
-      'and set it in the environment: export RUNCLOUD_API_TOKEN=…'
-    )
-    .replace(/store it as a repository secret and pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
-    .replace(/pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
-    .replace(/\(api-key and api-secret\)/g, '(RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
-    .replace(
-      /Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token'/g,
-      'RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET go together; set both, or set RUNCLOUD_API_TOKEN'
-    )
-    .replace(/the inputs 'server-id' and 'app-id'/g, '--server-id and --app-id')
-    .replace(/set the 'manifest' input to its path/g, 'give its path with --manifest')
-    .replace(/\bforce: true\b/g, '--force')
-    .replace(/\breconcile: true\b/g, '--reconcile')
-    .replace(/ \(see the summary\)/g, '')
-    .replace(/ \(see the annotations\)/g, '')
-}
-
-/**
  * plan and apply read the manifest at a base commit. Outside a repository, or with a --base that
  * names no commit, say that plainly (the engine's own message is about workflow checkouts).
  */
@@ -143,6 +119,74 @@ async function checkBase(workspace: string, base: string | undefined): Promise<s
 
 const idOrName = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s)
 
+type OptionTable = NonNullable<ParseArgsConfig['options']>
+
+const SHARED: OptionTable = {
+  manifest: { type: 'string' },
+  dir: { type: 'string', short: 'C' },
+  'api-url': { type: 'string' },
+  'server-id': { type: 'string' },
+  'app-id': { type: 'string' },
+  concurrency: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' }
+}
+
+/**
+ * Each command's own options, as its --help lists them: an option of another command
+ * (`plan --reconcile`, `export --force`) is refused by parseArgs, naming it.
+ */
+const OPTIONS: Record<string, OptionTable> = {
+  plan: { ...SHARED, base: { type: 'string' }, 'max-removal-percent': { type: 'string' } },
+  apply: {
+    ...SHARED,
+    base: { type: 'string' },
+    'max-removal-percent': { type: 'string' },
+    force: { type: 'boolean' },
+    'ssl-redeploy': { type: 'string' }
+  },
+  drift: {
+    ...SHARED,
+    reconcile: { type: 'boolean' },
+    'no-fail-on-drift': { type: 'boolean' },
+    'max-removal-percent': { type: 'string' },
+    force: { type: 'boolean' },
+    'ssl-redeploy': { type: 'string' }
+  },
+  export: {
+    server: { type: 'string', multiple: true },
+    app: { type: 'string', multiple: true },
+    all: { type: 'boolean' },
+    output: { type: 'string', short: 'o' },
+    'api-url': { type: 'string' },
+    help: { type: 'boolean', short: 'h' }
+  }
+}
+
+/** parseArgs' values, typed by what the tables above declare. */
+interface Values {
+  manifest?: string
+  dir?: string
+  base?: string
+  'api-url'?: string
+  'server-id'?: string
+  'app-id'?: string
+  concurrency?: string
+  'max-removal-percent'?: string
+  force?: boolean
+  reconcile?: boolean
+  'no-fail-on-drift'?: boolean
+  'ssl-redeploy'?: string
+  json?: boolean
+  verbose?: boolean
+  help?: boolean
+  server?: string[]
+  app?: string[]
+  all?: boolean
+  output?: string
+}
+
 export async function cliMain(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv
   const say = (s: string): void => void io.stdout.write(`${s}\n`)
@@ -151,36 +195,13 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     say(HELP.main as string)
     return command ? 0 : 2
   }
-  if (!(command in HELP) || command === 'main') {
+  if (!(command in OPTIONS)) {
     complain(`Unknown command '${command}'.\n\n${HELP.main}`)
     return 2
   }
   try {
-    const { values } = parseArgs({
-      args: rest,
-      allowPositionals: false,
-      options: {
-        manifest: { type: 'string' },
-        dir: { type: 'string', short: 'C' },
-        base: { type: 'string' },
-        'api-url': { type: 'string' },
-        'server-id': { type: 'string' },
-        'app-id': { type: 'string' },
-        concurrency: { type: 'string' },
-        'max-removal-percent': { type: 'string' },
-        force: { type: 'boolean' },
-        reconcile: { type: 'boolean' },
-        'no-fail-on-drift': { type: 'boolean' },
-        'ssl-redeploy': { type: 'string' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-        server: { type: 'string', multiple: true },
-        app: { type: 'string', multiple: true },
-        all: { type: 'boolean' },
-        output: { type: 'string', short: 'o' }
-      }
-    })
+    const values = parseArgs({ args: rest, allowPositionals: false, options: OPTIONS[command] })
+      .values as Values
     if (values.help) {
       say(HELP[command] as string)
       return 0
@@ -202,16 +223,12 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       'fail-on-drift': values['no-fail-on-drift'] ? 'false' : undefined,
       'ssl-redeploy': values['ssl-redeploy']
     }
-    const settings: Settings = readSettings(name => inputs[name] ?? '')
+    const settings: Settings = readSettings(name => inputs[name] ?? '', undefined, CLI_WORDS)
     const workspace = resolve(io.cwd, values.dir ?? '.')
     const terminal = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr })
-    const log: typeof terminal = {
-      ...terminal,
-      warning: m => terminal.warning(cliWording(m)),
-      error: m => terminal.error(cliWording(m))
-    }
+    const log = terminal
     const client = () =>
-      clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) })
+      clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) }, CLI_WORDS)
 
     if (command === 'export') {
       if (!settings.apiToken && !settings.apiKey)
@@ -243,14 +260,15 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       workspace,
       event: { eventName: 'cli', payload: {}, sha: undefined },
       createApi: client,
-      log
+      log,
+      words: CLI_WORDS
     })
     log.finish()
     for (const p of result.problems)
       complain(
         io.tty
-          ? formatAnnotation({ ...p, message: cliWording(p.message) }).replace(/^::error /, 'error ')
-          : `${p.file}:${p.line}:${p.col}: ${cliWording(p.message)}`
+          ? formatAnnotation(p).replace(/^::error /, 'error ')
+          : `${p.file}:${p.line}:${p.col}: ${p.message}`
       )
     if (result.plan) {
       for (const w of result.plan.warnings) log.warning(w)
@@ -262,7 +280,7 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
           }).plan ?? '{}'
         )
       } else {
-        const text = cliWording(renderPlanText(result.plan))
+        const text = renderPlanText(result.plan)
         say(io.tty ? colourPlanText(text) : text)
       }
     }
@@ -271,23 +289,14 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     return result.exitCode
   } catch (e) {
     if (e instanceof SettingsError) {
-      complain(
-        e.problems
-          .map(p =>
-            cliWording(p)
-              .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
-              .replace(/^Input 'base-ref'/, "Option '--base'")
-              .replace(/^Input '([^']+)'/, "Option '--$1'")
-          )
-          .join('\n')
-      )
+      complain(e.problems.join('\n'))
       return 2
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       complain(`${(e as Error).message}\n\nRun 'runcloud-domains ${command} --help'.`)
       return 2
     }
-    complain(`error: ${cliWording((e as Error).message)}`)
+    complain(`error: ${(e as Error).message}`)
     return 1
   }
 }

@@ -1,4 +1,6 @@
 import type { Logger } from '../logger.js'
+import { plain } from '../report/escape.js'
+import { progressLine } from '../report/progress.js'
 
 const paint = (code: number) => (s: string) => `\u001b[${code}m${s}\u001b[0m`
 export const colours = { red: paint(31), green: paint(32), yellow: paint(33), dim: paint(2), bold: paint(1) }
@@ -20,8 +22,8 @@ export function colourPlanText(text: string): string {
 }
 
 /**
- * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's
- * `[n/N] …` lines on stderr; elsewhere: plain lines, nothing redrawn.
+ * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's progress
+ * events on stderr; elsewhere: plain `[n/N] …` lines, nothing redrawn.
  */
 export function terminalLogger(opts: {
   tty: boolean
@@ -43,18 +45,16 @@ export function terminalLogger(opts: {
     out.write(`${s}\n`)
   }
   const logger: Logger & { finish(): void } = {
+    progress(e) {
+      if (!opts.tty) return line(progressLine(e))
+      if (e.outcome.status === 'failed') line(colours.red(progressLine(e)))
+      const width = 30
+      const filled = Math.round((e.n / Math.max(e.total, 1)) * width)
+      const text = plain(`${e.change.action} ${e.change.domain} … ${e.outcome.text}`).slice(0, 60)
+      err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.n}/${e.total} ${text}`)
+      barShown = true
+    },
     info(message) {
-      const m = /^\[(\d+)\/(\d+)\] (.*)$/.exec(message)
-      if (m && opts.tty) {
-        const [n, total] = [Number(m[1]), Number(m[2])]
-        const width = 30
-        const filled = Math.round((n / Math.max(total, 1)) * width)
-        const text = (m[3] ?? '').slice(0, 60)
-        if (/failed/.test(text)) line(colours.red(message))
-        err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total} ${text}`)
-        barShown = true
-        return
-      }
       line(message)
     },
     warning(message) {

@@ -9,6 +9,7 @@ import {
   type Node,
   type Pair
 } from 'yaml'
+import { ACTION_WORDS } from '../words.js'
 import type { z } from 'zod'
 import { normaliseDomain } from './normalise.js'
 import { fullFormSchema, KNOWN_KEYS, shortFormSchema, type FullForm } from './schema.js'
@@ -306,7 +307,7 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   if (short && (opts.serverId === undefined || opts.appId === undefined)) {
     c.add(
       c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]),
-      "a short-form manifest (a bare 'domains:' list) needs the inputs 'server-id' and 'app-id'; set both, or use the full form with 'apps:'"
+      `a short-form manifest (a bare 'domains:' list) needs ${(opts.words ?? ACTION_WORDS).both('server-id', 'app-id')}; set both, or use the full form with 'apps:'`
     )
   }
   // The name rules run even when the structure has problems, so one run reports everything.

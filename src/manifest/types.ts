@@ -1,3 +1,4 @@
+import type { Words } from '../words.js'
 /** Where something stands in the manifest file (1-based line and column). */
 export interface SourcePosition {
   line: number
@@ -66,6 +67,8 @@ export interface ParseOptions {
   /** Target of a short-form manifest: the inputs `server-id` and `app-id`. */
   serverId?: number
   appId?: number
+  /** The front door's words for its settings (default: the action's inputs). */
+  words?: Words
 }
 
 /** Stable key of an app as written in the manifest: `server/app`. */

@@ -1,4 +1,5 @@
 import type { AppEntry, DomainEntry, Manifest } from '../manifest/types.js'
+import { ACTION_WORDS, type Words } from '../words.js'
 import { appKey } from '../manifest/types.js'
 import { matchesGlob } from '../manifest/parse.js'
 import type { LiveDomain } from '../runcloud/types.js'
@@ -35,6 +36,8 @@ export interface PlanOptions {
   /** Resolved ids of apps whose live state was not needed (for `ssl-redeploy: always`). */
   ids?: Map<string, { serverId: number; appId: number }>
   warnings?: string[]
+  /** The front door's words, for hints that name a setting (default: the action's inputs). */
+  words?: Words
 }
 
 const sameSettings = (
@@ -81,7 +84,13 @@ function change(
   return c
 }
 
-function safety(appLabel: string, removals: number, total: number, maxPercent: number): SafetyVerdict {
+function safety(
+  appLabel: string,
+  removals: number,
+  total: number,
+  maxPercent: number,
+  words: Words
+): SafetyVerdict {
   const percent = total > 0 ? Math.round((removals / total) * 1000) / 10 : 0
   // Multiplied out, not divided: (7 / 25) * 100 is 28.000000000000004, which would call exactly 28% "more than 28%".
   const unsafe = total >= 10 && removals > 0 && removals * 100 > maxPercent * total
@@ -89,7 +98,7 @@ function safety(appLabel: string, removals: number, total: number, maxPercent: n
   if (unsafe) {
     verdict.message =
       `Unsafe plan for ${appLabel}: it removes ${removals} of ${total} domains (${percent}%), ` +
-      `more than max-removal-percent ${maxPercent}%; it is applied only with force: true.`
+      `more than ${words.name('max-removal-percent')} ${maxPercent}%; it is applied only with ${words.turnOn('force')}.`
   }
   return verdict
 }
@@ -286,7 +295,7 @@ function finish(
   total: number
 ): void {
   const removals = plan.changes.filter(c => c.action === 'remove').length
-  plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent)
+  plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent, opts.words ?? ACTION_WORDS)
   plan.ssl = sslStep(opts, head, base, plan.changes.filter(c => c.action === 'add').length)
   // Deterministic order: adds and updates first, then removals (the order they are applied in).
   const rank = { add: 0, update: 1, remove: 2 } as const

@@ -1,6 +1,6 @@
 import { plain } from './escape.js'
 
-/** One operation as the progress log names it. */
+/** One operation as progress names it. */
 export interface ProgressItem {
   action: string
   /** ASCII name. */
@@ -9,33 +9,57 @@ export interface ProgressItem {
   unicode?: string
 }
 
+/** How one operation ended, as progress reports it. */
+export interface ProgressOutcome {
+  status: 'done' | 'noop' | 'failed' | 'skipped'
+  /** For people: `done`, `already live`, `failed: <why>`. */
+  text: string
+}
+
+/**
+ * One finished operation of an apply. The applier emits these; each front door renders them its
+ * own way (a log line in the action, a progress bar on a terminal) — nobody parses text back.
+ */
+export interface ProgressEvent {
+  /** 1…total across the whole run, apps in parallel included. */
+  n: number
+  total: number
+  change: ProgressItem
+  outcome: ProgressOutcome
+}
+
 export interface Progress {
-  /** Count one finished operation and give its line: `[n/N] add example.com … done`. */
-  step(item: ProgressItem, outcome: string): string
-  /** Operations logged so far. */
+  /** Count one finished operation. */
+  step(change: ProgressItem, outcome: ProgressOutcome): ProgressEvent
+  /** Operations counted so far. */
   readonly done: number
   readonly total: number
 }
 
 /**
- * Progress lines for a long apply (SPEC section 6). The counter is shared by every app, so with
- * apps in parallel the numbers still run 1…N across the whole run; where each line is written
- * (the app's log group) is the caller's.
+ * The run's progress counter. It is shared by every app, so with apps in parallel the numbers still
+ * run 1…N across the whole run; where each event goes (the app's log group) is the caller's.
  */
 export function createProgress(total: number): Progress {
   let done = 0
   return {
-    step(item, outcome) {
+    step(change, outcome) {
       done++
-      const name =
-        item.unicode && item.unicode !== item.domain ? `${item.domain} (${item.unicode})` : item.domain
-      // Free text (an error as the outcome, quoting RunCloud) must not break the line (a line
-      // break could start a workflow command) or carry terminal escapes.
-      return `[${done}/${total}] ${plain(`${item.action} ${name} … ${outcome}`)}`
+      return { n: done, total, change: { ...change }, outcome }
     },
     get done() {
       return done
     },
     total
   }
+}
+
+/**
+ * The log line of an event: `[n/N] add example.com … done`. Free text (an error quoting RunCloud)
+ * must not break the line (a line break could start a workflow command) or carry terminal escapes.
+ */
+export function progressLine(e: ProgressEvent): string {
+  const { action, domain, unicode } = e.change
+  const name = unicode && unicode !== domain ? `${domain} (${unicode})` : domain
+  return `[${e.n}/${e.total}] ${plain(`${action} ${name} … ${e.outcome.text}`)}`
 }

@@ -1,4 +1,5 @@
 import type { Settings } from '../settings.js'
+import type { Words } from '../words.js'
 import { createClient } from './client.js'
 import type { ClientOptions, RunCloudApi } from './types.js'
 
@@ -38,9 +39,11 @@ export function clientTuning(
 export function clientFor(
   settings: Settings,
   env: NodeJS.ProcessEnv,
-  log: { info(m: string): void; warning(m: string): void }
+  log: { info(m: string): void; warning(m: string): void },
+  words?: Words
 ): RunCloudApi {
   return createClient({
+    words,
     baseUrl: settings.apiUrl,
     token: settings.apiToken,
     apiKey: settings.apiKey,

@@ -1,3 +1,4 @@
+import { ACTION_WORDS } from '../words.js'
 import { domainToASCII } from 'node:url'
 import { request } from 'undici'
 import { dispatcherFor } from '../net/dispatcher.js'
@@ -125,6 +126,7 @@ const id = (n: number): string => {
 export function createClient(options: ClientOptions): RunCloudApi {
   const base = options.baseUrl.replace(/\/+$/, '')
   const legacy = !options.token
+  const provideToken = (options.words ?? ACTION_WORDS).provideToken
   const secrets = [
     options.token,
     options.apiKey,
@@ -159,8 +161,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
   function refused(status: number): RunCloudError {
     return fail(
       legacy
-        ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`
-        : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`,
+        ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), ${provideToken}.`
+        : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), ${provideToken}.`,
       status
     )
   }

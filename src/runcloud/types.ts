@@ -1,3 +1,4 @@
+import type { Words } from '../words.js'
 import type { Redirection } from '../manifest/types.js'
 
 /** A domain as RunCloud reports it, with booleans already made booleans. */
@@ -71,6 +72,8 @@ export interface RunCloudApi {
 
 export interface ClientOptions {
   baseUrl: string
+  /** The front door's words, for messages that say where the token goes (default: the action's). */
+  words?: Words
   /** v3 Bearer token; when absent, `apiKey`/`apiSecret` are used with HTTP Basic (legacy v2). */
   token?: string
   apiKey?: string
