@@ -1,6 +1,6 @@
 /**
  * Acceptance tests of the bundled action against an independent fake RunCloud API, written only
- * from runcloud-api.md (the API notes beside the SPEC, not test-support/simulator/), choosing the other
+ * from docs/runcloud-api.md (not test-support/simulator/), choosing the other
  * plausible variant wherever that page says [guess] or [doc]: string ids, 0/1 booleans,
  * `meta.lastPage` instead of `total_pages`, a 422 for a duplicate add worded differently,
  * 200 {"message":"SSL not installed!"} for no certificate, PATCH …/meta answering a message,

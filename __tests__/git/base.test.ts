@@ -22,7 +22,7 @@ const sh = (cwd: string, ...args: string[]): string =>
   }).trim()
 
 describe('chooseBase', () => {
-  it('follows SPEC section 5 for each trigger', () => {
+  it('chooses the documented base for each trigger', () => {
     expect(chooseBase('abc123', { eventName: 'push', payload: { before: 'f00d' } })).toMatchObject({
       kind: 'commit',
       ref: 'abc123'

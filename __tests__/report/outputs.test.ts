@@ -4,7 +4,7 @@ import { add, appPlan, liveDomain, plan, remove, update } from '../../test-suppo
 const list = (s: string | undefined): unknown => JSON.parse(s ?? 'null')
 
 describe('computeOutputs', () => {
-  it('plan mode: exactly the SPEC outputs, every planned name, ASCII, in plan order', () => {
+  it('plan mode: exactly the documented outputs, every planned name, ASCII, in plan order', () => {
     const p = plan([
       appPlan([add('a.com'), add('xn--bcher-kva.example', { unicode: 'bücher.example' }), update('u.com')]),
       appPlan([remove('r.com', { live: liveDomain('r.com', 9) })], { key: '1/3', app: 3 })

@@ -1,4 +1,4 @@
-/** The simulator's own behaviour, checked with plain HTTP (not our client), against runcloud-api.md. */
+/** The simulator's own behaviour, checked with plain HTTP (not our client), against docs/runcloud-api.md. */
 import { startSimulator, type Simulator } from '../../test-support/simulator/server.js'
 import { DEMO_WORLD, loadWorld, seedManyDomains } from '../../test-support/simulator/world.js'
 

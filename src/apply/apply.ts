@@ -22,7 +22,7 @@ function errorText(e: unknown): string {
 }
 
 /**
- * Apply a plan (SPEC section 6), writing each change's `result` and each app's `ssl.result`
+ * Apply a plan (docs/architecture.md), writing each change's `result` and each app's `ssl.result`
  * into the plan. Per app: additions and updates, then removals, then SSL, one at a time
  * (RunCloud rewrites the app's web server configuration on each change); apps run in parallel.
  * Each operation succeeds or fails on its own; nothing here throws for a failed operation.

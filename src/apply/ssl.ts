@@ -5,7 +5,7 @@ const DNS_HINT =
   'A certificate can only be issued once the domain’s DNS points at the server; check the DNS records, then run again.'
 
 /**
- * Redeploy an app's certificate once (SPEC section 6). Basic SSL: the app's one certificate
+ * Redeploy an app's certificate once (README, "SSL"). Basic SSL: the app's one certificate
  * (`PUT /ssl/{id}`). Advanced SSL: per added domain, redeploy its certificate, or install one
  * where none exists and AutoSSL is off. No certificate at all is a warning, not a failure.
  */

@@ -1,5 +1,5 @@
 /**
- * Which commit the head manifest is compared with (SPEC section 5): `base-ref` when given;
+ * Which commit the head manifest is compared with (README, "Behaviour in detail"): `base-ref` when given;
  * on pull requests the PR's base; on push the event's `before` (unless all zeros, a new branch);
  * otherwise the parent of GITHUB_SHA.
  */

@@ -5,7 +5,7 @@ export type Normalised = { ascii: string; unicode?: string } | { error: string; 
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
-/** Validity of an ASCII name per SPEC section 2; returns the reason when invalid. */
+/** Validity of an ASCII name per the README's "The manifest"; returns the reason when invalid. */
 export function domainProblem(ascii: string): string | undefined {
   if (ascii.length > 253) return `is ${ascii.length} characters long; a domain name has at most 253`
   const labels = ascii.split('.')

@@ -201,7 +201,7 @@ function reportIssues(doc: Document, c: Collector, issues: z.core.$ZodIssue[], p
 }
 
 /**
- * Parse and validate a manifest (SPEC section 2), reporting every problem of the file at once
+ * Parse and validate a manifest (README, "The manifest"), reporting every problem of the file at once
  * with its line and column. Throws only ManifestError.
  */
 export function parseManifest(input: string, opts: ParseOptions): Manifest {
@@ -325,7 +325,7 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   return manifest
 }
 
-/** The ASCII name, with the Unicode form beside it when they differ (SPEC section 2). */
+/** The ASCII name, with the Unicode form beside it when they differ (README, "The manifest"). */
 const shownName = (d: { name: string; unicode?: string }): string =>
   d.unicode && d.unicode !== d.name ? `${d.name} (${d.unicode})` : d.name
 

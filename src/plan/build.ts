@@ -129,7 +129,7 @@ function sslStep(
 }
 
 /**
- * (base, head, live) → plan. Pure: no I/O. SPEC section 5:
+ * (base, head, live) → plan. Pure: no I/O. (docs/architecture.md, "Where each rule lives"):
  * add = in head, not live (offline: not in base); update = in head and live with other settings;
  * remove = in base, not in head, and live (offline: in base). Never removes a name this
  * repository did not declare, the primary domain, or an ignored name. Drift compares head with live.

@@ -120,7 +120,7 @@ export function failedFromPlan(plan: Plan): FailedEntry[] {
 }
 
 /**
- * The action's outputs (SPEC section 4), each a string as `core.setOutput` takes it.
+ * The action's outputs (README, "Outputs"), each a string as `core.setOutput` takes it.
  *
  * `added` / `removed` / `updated`: before anything is written (plan mode, drift without reconcile)
  * the names the plan would change. Once the run is an apply (or a reconcile that wrote), the names

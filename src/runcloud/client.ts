@@ -17,7 +17,7 @@ import type {
 } from './types.js'
 
 const PER_PAGE = 40
-/** RunCloud's page size when `perPage` is not honoured (runcloud-api.md). */
+/** RunCloud's page size when `perPage` is not honoured (docs/runcloud-api.md). */
 const DEFAULT_PAGE_SIZE = 20
 const MAX_PAGES = 500
 /** 429s tolerated for one request before giving up (each waits out the window). */
@@ -27,7 +27,7 @@ const MAX_WRITE_ATTEMPTS = 3
 /** Connection errors that prove the request never reached the server: safe to send again, even a write. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
-/** The documented body of an advanced-SSL install (runcloud-api.md). */
+/** The documented body of an advanced-SSL install (docs/runcloud-api.md). */
 const INSTALL_BODY = {
   provider: 'letsencrypt',
   authorizationMethod: 'http-01',

@@ -1,5 +1,5 @@
 /**
- * A RunCloud API v3 simulator: a real HTTP server on loopback that follows runcloud-api.md —
+ * A RunCloud API v3 simulator: a real HTTP server on loopback that follows docs/runcloud-api.md —
  * bare objects, list envelopes, 0/1 booleans, 422 validation errors, 404s, primary domains,
  * basic and advanced SSL, rate-limit headers and 429 — with switches for latency, rate limits,
  * faults and the API's known shape variants. It counts every call. Used by the tests, the demo
@@ -65,7 +65,7 @@ export interface SimulatorOptions {
   /** `total_pages` (documented), `lastPage` (seen in 2026), or `none` (no totals: clients must stop on a short page). */
   pagination?: 'total_pages' | 'lastPage' | 'none'
   /**
-   * How "no certificate" is answered. `per-endpoint` (default, as runcloud-api.md describes it):
+   * How "no certificate" is answered. `per-endpoint` (default, as docs/runcloud-api.md describes it):
    * the app's `GET /ssl` answers 200 `{"message":"SSL not installed!"}` and a domain's
    * `GET /domains/{id}/ssl` answers 404. `message`, `404` and `400`: every endpoint answers so.
    */

@@ -2,7 +2,7 @@
 export interface SimDomain {
   id: number
   name: string
-  /** `redirect` is a type older clients know (runcloud-api.md): kept as is by a settings change. */
+  /** `redirect` is a type older clients know (docs/runcloud-api.md): kept as is by a settings change. */
   type: 'primary' | 'alias' | 'redirect'
   www: boolean
   redirection: 'none' | 'www' | 'non-www'
