@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: API economy and speed, measured against the RunCloud simulator with the bundled
  * action run as a GitHub runner runs it. Prints tables and writes bench-results/bench.json.
- * Figures are printed, never asserted. Offline; takes a few minutes.
+ * Figures are printed, never asserted. Offline; takes a few minutes. `--quick` runs fewer cases;
+ * `--compare path/to/index.js` measures another bundle beside dist/ in section F.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { ACTION_ENTRY, ROOT, runAction } from '../test-support/action-runner.js'
 import { makeRepo } from '../test-support/git-repo.js'
 import { createClient } from '../src/runcloud/client.js'
 import { startSimulator, type SimulatorOptions } from '../test-support/simulator/server.js'
+import { bundlesFromArgs, speedBench } from './bench-speed.js'
 
 const TOKEN = 'bench-token'
 const PER_PAGE = 40
@@ -245,6 +247,9 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   )
   results.client = { list1000Calls: listCalls, storm }
 }
+
+// F. Start-up, bundle size and big offline plans (`--compare other/index.js` shows a second bundle beside dist/).
+results.speed = await speedBench(bundlesFromArgs(process.argv), quick)
 
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true })
 writeFileSync(join(ROOT, 'bench-results', 'bench.json'), `${JSON.stringify(results, null, 2)}\n`)

@@ -46,6 +46,10 @@ export interface RunActionOptions {
   timeoutMs?: number
   /** Called with each chunk of stdout as it arrives (the demo streams it). */
   onStdout?: (chunk: string) => void
+  /** Another bundle to run instead of dist/index.js (the benchmark compares two). */
+  entry?: string
+  /** A command the Node process runs under, e.g. `['/usr/bin/time', '-f', '%M']` (the benchmark reads peak memory). */
+  wrapper?: string[]
 }
 
 /** action.yml's inputs with their defaults, as the runner fills them in. */
@@ -147,7 +151,8 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       stdout: string
       stderr: string
     }>((done, fail) => {
-      const child = spawn(node24(), [ACTION_ENTRY], {
+      const argv = [...(opts.wrapper ?? []), node24(), opts.entry ?? ACTION_ENTRY]
+      const child = spawn(argv[0] as string, argv.slice(1), {
         cwd: opts.workspace,
         env,
         stdio: ['ignore', 'pipe', 'pipe']
