@@ -6,10 +6,10 @@
  * never asserted.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
   ACTION_ENTRY,
@@ -244,6 +244,11 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
     const summary: Record<string, unknown>[] = []
     for (const p of per) {
       const bytes = statSync(p.b.entry).size
+      // The chunks it imports (lazily loaded parts) sit beside it.
+      const dir = dirname(p.b.entry)
+      const allBytes = readdirSync(dir)
+        .filter(f => f.endsWith('.js'))
+        .reduce((n, f) => n + statSync(join(dir, f)).size, 0)
       const noop = med(p.noop)
       const first = median(p.first)
       const plan = i10k >= 0 ? med(p.big[i10k]!) : NaN
@@ -252,6 +257,7 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
         bundle: p.b.label,
         entry: p.b.entry,
         bytes,
+        allBytes,
         noopMs: noop,
         noopRatio: noop / nodeMs,
         noopRssMiB: medRss(p.noop),
@@ -267,6 +273,7 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
       rows.push([
         p.b.label,
         `${(bytes / 1e6).toFixed(2)} MB`,
+        `${(allBytes / 1e6).toFixed(2)} MB`,
         `${noop.toFixed(0)} ms = ${row.noopRatio.toFixed(2)}×`,
         mib(row.noopRssMiB),
         `${first.toFixed(0)} ms = ${row.firstRequestRatio.toFixed(2)}× + rt`,
@@ -277,7 +284,8 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
     table(
       [
         'bundle',
-        'dist/index.js',
+        'index.js',
+        'with chunks',
         'no-op ÷ node -e 0',
         'no-op MiB',
         'first request',

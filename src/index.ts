@@ -1,9 +1,4 @@
-import * as core from '@actions/core'
-import { run } from './main.js'
-
-// The last line of defence: whatever escapes run() still fails the step with a message, not a stack.
-try {
-  await run()
-} catch (e) {
-  core.setFailed(`Unexpected error: ${e instanceof Error ? e.message : String(e)}`)
-}
+// Node maps stack traces through source maps only for code loaded after this call, so the action
+// itself is imported afterwards (runners cannot pass --enable-source-maps to an action).
+process.setSourceMapsEnabled(true)
+await import('./action.js')

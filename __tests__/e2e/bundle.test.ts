@@ -1,0 +1,58 @@
+/**
+ * The built bundle itself: minified, with source maps that Node applies, so a stack trace printed by
+ * the action names the TypeScript sources; and the same behaviour as before for a plain run.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT, runAction } from '../../test-support/action-runner.js'
+import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
+import { manifest } from '../../test-support/manifest-text.js'
+
+const DIST = join(ROOT, 'dist')
+const repos: TempRepo[] = []
+afterEach(() => {
+  while (repos.length) repos.pop()?.cleanup()
+})
+
+describe('the bundle in dist/', () => {
+  const scripts = readdirSync(DIST).filter(f => f.endsWith('.js'))
+
+  it('every script is minified and has a source map beside it that names the TypeScript sources', () => {
+    expect(scripts).toContain('index.js')
+    const sources = new Set<string>()
+    for (const f of scripts) {
+      const text = readFileSync(join(DIST, f), 'utf8')
+      // Minified: long lines, none of the bundler's indentation.
+      expect(text.split('\n').length).toBeLessThan(text.length / 1000 + 20)
+      expect(text.trimEnd().endsWith(`//# sourceMappingURL=${f}.map`)).toBe(true)
+      const map = JSON.parse(readFileSync(join(DIST, `${f}.map`), 'utf8')) as { sources: string[] }
+      for (const s of map.sources) sources.add(s)
+    }
+    expect(sources).toContain('../src/main.ts')
+    expect(sources).toContain('../src/manifest/parse.ts')
+  })
+
+  it("an unexpected error's stack, shown with debug logging, points into src/*.ts", async () => {
+    const r = makeRepo([
+      { 'domains.yml': manifest({ server: 1, app: 2, domains: ['a.example.com'] }) },
+      { 'README.md': 'x' }
+    ])
+    repos.push(r)
+    // Outputs that cannot be written escape run(): the last line of defence reports them.
+    const run = await runAction({
+      workspace: r.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: r.shas[0] } } },
+      inputs: { comment: 'false' },
+      env: { GITHUB_OUTPUT: join(r.dir, 'no-such-folder', 'output') }
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/^::error::Unexpected error: Missing file/m)
+    const debug = run.stdout
+      .split('\n')
+      .filter(l => l.startsWith('::debug::'))
+      .join('\n')
+    expect(debug).toMatch(/src\/main\.ts:\d+:\d+/)
+    expect(debug).not.toMatch(/dist\/\d*\.?index\.js:\d+/)
+  })
+})
