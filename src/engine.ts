@@ -220,7 +220,8 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       baseDescription = b.description
       baseSha = b.sha
       try {
-        base = parse(b.text, settings, words)
+        // An unchanged manifest (most runs) is not parsed twice.
+        base = b.text !== undefined && b.text === headText ? head : parse(b.text, settings, words)
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e
         warnings.push(

@@ -24,11 +24,48 @@ export function domainProblem(ascii: string): string | undefined {
   return undefined
 }
 
+/** A valid name of letters, digits, hyphens and dots (one trailing dot allowed), any case. */
+const PLAIN_NAME =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i
+
+/**
+ * The ASCII fast path: a plain name that is valid as written needs no IDNA processing, which
+ * url.domainToASCII would confirm by giving it back lower-cased. Anything else (IDN, punycode
+ * `xn--` labels, a top-level label that WHATWG URL reads as a number, every invalid name) is left
+ * to the full rules. A test checks both paths agree on random names.
+ */
+function plainAscii(trimmed: string): string | undefined {
+  if (trimmed.length > 254 || !PLAIN_NAME.test(trimmed)) return undefined
+  let name = trimmed.toLowerCase()
+  if (name.endsWith('.')) name = name.slice(0, -1)
+  if (name.length > 253 || name.startsWith('xn--') || name.includes('.xn--')) return undefined
+  const tld = name.slice(name.lastIndexOf('.') + 1)
+  if (!/[a-z]/.test(tld) || /^0x[0-9a-f]*$/.test(tld)) return undefined
+  return name
+}
+
+/** Names normalised so far: the base and head manifests share most of theirs. */
+const cache = new Map<string, Normalised>()
+const CACHE_MAX = 200_000
+
 /**
  * Normalise one manifest name: trim, lower-case, drop one trailing dot, IDN → ASCII (UTS #46,
  * as url.domainToASCII does). Idempotent: normalising the ASCII result gives it back.
+ * The result is shared between calls with the same text: do not change it.
  */
 export function normaliseDomain(raw: string): Normalised {
+  const known = cache.get(raw)
+  if (known) return known
+  const trimmed = raw.trim()
+  const plain = plainAscii(trimmed)
+  const result = Object.freeze(plain !== undefined ? { ascii: plain } : normaliseDomainFully(raw))
+  if (cache.size >= CACHE_MAX) cache.clear()
+  cache.set(raw, result)
+  return result
+}
+
+/** The full rules, without the fast path or the cache (what both must agree with). */
+export function normaliseDomainFully(raw: string): Normalised {
   const trimmed = raw.trim()
   if (trimmed === '') return { error: 'is empty' }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
