@@ -25,8 +25,7 @@ export function domainProblem(ascii: string): string | undefined {
 }
 
 /** A valid name of letters, digits, hyphens and dots (one trailing dot allowed), any case. */
-const PLAIN_NAME =
-  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i
+const PLAIN_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i
 
 /**
  * The ASCII fast path: a plain name that is valid as written needs no IDNA processing, which
