@@ -1,6 +1,7 @@
 /** The engine in-process against the simulator: the choices the README documents under "Behaviour in detail". */
 import { execute, type EngineInput } from '../src/engine.js'
 import { BufferLogger } from '../src/logger.js'
+import { planWarnings } from '../src/plan/model.js'
 import { createClient } from '../src/runcloud/client.js'
 import { readSettings } from '../src/settings.js'
 import { startSimulator, type Simulator } from '../test-support/simulator/server.js'
@@ -70,7 +71,7 @@ it('removing the primary domain is a warning in plan and a failed operation in a
   const commits = [m(['main.example.com', 'a.example.com']), m(['a.example.com'])]
   const plan = await run(commits, { 'api-token': 'tk' })
   expect(plan.result.exitCode).toBe(0)
-  expect(plan.result.plan?.warnings.join()).toMatch(/primary domain/)
+  expect(planWarnings(plan.result.plan!).join()).toMatch(/primary domain/)
   const apply = await run(commits, { 'api-token': 'tk', mode: 'apply' })
   expect(apply.result.exitCode).toBe(1)
   expect(apply.result.failed).toEqual([

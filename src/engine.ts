@@ -252,10 +252,6 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
         const rest = head.apps.filter(a => !live?.has(appKey(a)))
         ids = await resolveIds(rest, getApi(), settings.concurrency)
       }
-    } else {
-      warnings.push(
-        'No RunCloud credentials: this plan is offline, computed from the manifest change alone (base → head), without RunCloud’s live state.'
-      )
     }
 
     const plan = buildPlan({
@@ -275,13 +271,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       words
     })
     result.plan = plan
-    for (const app of plan.apps)
-      if (app.safety.unsafe && app.safety.message) plan.warnings.push(app.safety.message)
     const readErrors = plan.apps.flatMap(a => a.errors)
 
     if (settings.mode === 'plan') {
-      for (const app of plan.apps)
-        for (const n of app.notes) if (n.kind === 'primary-kept') plan.warnings.push(n.message)
       // `failed` lists operations of apply and reconcile; a plan's read errors fail the step instead.
       if (readErrors.length) throw new RunError(readFailure(readErrors))
       result.exitCode = 0

@@ -4,7 +4,7 @@ import { githubFiles } from './git/github-files.js'
 import type { Logger } from './logger.js'
 import { annotationProperties } from './manifest/annotations.js'
 import { openGitHub } from './net/github.js'
-import type { Plan } from './plan/model.js'
+import { planWarnings, type Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
@@ -88,7 +88,7 @@ export async function run(): Promise<void> {
 
   for (const p of result.problems) core.error(p.message, annotationProperties(p))
   if (result.plan) {
-    for (const w of result.plan.warnings) core.warning(w)
+    for (const w of planWarnings(result.plan)) core.warning(w)
     core.info(renderPlanText(result.plan))
   }
   core.info(`RunCloud API calls: ${result.calls}`)

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
+import { OFFLINE_WARNING } from '../../src/plan/model.js'
 import { renderMarkdown, renderPlanText } from '../../src/report/markdown.js'
 import { add, appPlan, liveDomain, note, plan, remove, update } from '../../test-support/plan-factory.js'
 
@@ -114,17 +115,16 @@ describe('renderMarkdown: content', () => {
     )
     const md = renderMarkdown(p, { maxChars: SUMMARY })
     const block = md.slice(md.indexOf('> [!WARNING]'))
-    expect(block).toMatch(/offline, planned against the base manifest only/)
+    expect(block).toMatch(/this plan is offline/)
     expect(block).toContain(legacy)
     expect(md.split(unsafe).length - 1).toBe(1)
     expect(md).toContain('> ⚠️ Unsafe: removes 8 of 13 domains (61.5%).')
     expect(md).toContain('offline: live state not read')
-    // The engine's own offline warning is not doubled by the renderer's.
-    const own = renderMarkdown(
-      { ...p, warnings: ['No RunCloud credentials: this plan is offline.'] },
-      { maxChars: SUMMARY }
-    )
-    expect(own.match(/offline,|is offline/g)).toHaveLength(1)
+    // The offline note comes from plan.offline, once, even if a warning already carries it.
+    const own = renderMarkdown({ ...p, warnings: [OFFLINE_WARNING] }, { maxChars: SUMMARY })
+    expect(own.match(/is offline/g)).toHaveLength(1)
+    const online = renderMarkdown({ ...p, offline: false }, { maxChars: SUMMARY })
+    expect(online).not.toMatch(/is offline/)
   })
 
   it('notes for information, resolved ids of named apps, app errors', () => {

@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { execute } from '../engine.js'
 import { git } from '../git/git.js'
 import { formatAnnotation } from '../manifest/annotations.js'
+import { planWarnings } from '../plan/model.js'
 import { renderPlanText } from '../report/markdown.js'
 import { computeOutputs } from '../report/outputs.js'
 import { clientFor } from '../runcloud/client-factory.js'
@@ -271,7 +272,7 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
           : `${p.file}:${p.line}:${p.col}: ${p.message}`
       )
     if (result.plan) {
-      for (const w of result.plan.warnings) log.warning(w)
+      for (const w of planWarnings(result.plan)) log.warning(w)
       if (values.json) {
         say(
           computeOutputs(result.plan, {

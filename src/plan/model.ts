@@ -125,3 +125,20 @@ export function describeApp(app: { label?: string; server: number | string; app:
   const where = `server ${app.server} / app ${app.app}`
   return app.label ? `"${app.label}" (${where})` : where
 }
+
+export const OFFLINE_WARNING =
+  'No RunCloud credentials: this plan is offline, computed from the manifest change alone (base → head), without RunCloud’s live state.'
+
+/**
+ * Every warning of a plan once, derived from the plan itself so no renderer guesses from text: what
+ * planning found (legacy API, deleted manifest…), the offline note, each unsafe verdict, and in a
+ * plan run the primary domains that are kept (an apply reports those as failed operations).
+ */
+export function planWarnings(plan: Plan): string[] {
+  const out = new Set(plan.warnings)
+  if (plan.offline) out.add(OFFLINE_WARNING)
+  for (const a of plan.apps) if (a.safety.unsafe && a.safety.message) out.add(a.safety.message)
+  if (plan.mode === 'plan')
+    for (const a of plan.apps) for (const n of a.notes) if (n.kind === 'primary-kept') out.add(n.message)
+  return [...out]
+}

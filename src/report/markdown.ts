@@ -1,5 +1,12 @@
 import type { ManifestProblem } from '../manifest/types.js'
-import { describeApp, REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
+import {
+  describeApp,
+  planWarnings,
+  REASON_TEXT,
+  type AppPlan,
+  type Change,
+  type Plan
+} from '../plan/model.js'
 import { clip, code, md, plain } from './escape.js'
 import { wasApplied } from './outputs.js'
 
@@ -118,22 +125,6 @@ function countPhrases(plan: Plan, applied: boolean): string[] {
   return [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`]
 }
 
-/**
- * Every warning once: the plan's own (offline, legacy API, deleted manifest…), then any unsafe
- * verdict the plan's warnings do not already carry, and the offline note if nothing said it.
- */
-function warningsOf(plan: Plan): string[] {
-  const out: string[] = []
-  const push = (w: string): void => {
-    if (!out.includes(w)) out.push(w)
-  }
-  if (plan.offline && plan.apps.length && !plan.warnings.some(w => /offline/i.test(w)))
-    push('No RunCloud credentials: this plan is offline, planned against the base manifest only.')
-  for (const w of plan.warnings) push(w)
-  for (const a of plan.apps) if (a.safety.unsafe && a.safety.message) push(a.safety.message)
-  return out
-}
-
 function hasWork(a: AppPlan): boolean {
   return Boolean(a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted)
 }
@@ -215,7 +206,7 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
     if (lines.length > MAX_LIST) out.push(`> … ${lines.length - MAX_LIST} more lines; see the job log.`)
     out.push('')
   }
-  const warnings = warningsOf(plan)
+  const warnings = planWarnings(plan)
   if (warnings.length) {
     out.push('> [!WARNING]')
     warnings.slice(0, MAX_LIST).forEach((w, i) => out.push(`${i ? '>\n' : ''}> ${md(clip(w, MAX_WARNING))}`))

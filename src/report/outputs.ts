@@ -1,4 +1,4 @@
-import { REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
+import { planWarnings, REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
 import type { DomainSettings } from '../runcloud/types.js'
 
 export interface FailedEntry {
@@ -74,7 +74,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     head: { ...(plan.head.sha ? { sha: plan.head.sha } : {}), description: plan.head.description },
     offline: plan.offline,
     apps: plan.apps.map(appJson),
-    warnings: [...plan.warnings]
+    warnings: planWarnings(plan)
   }
 }
 
