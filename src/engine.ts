@@ -14,7 +14,8 @@ import {
 } from './manifest/types.js'
 import { appsNeedingLiveState, buildPlan, type LiveApp } from './plan/build.js'
 import { alignAppIdentities } from './plan/same-app.js'
-import { describeApp, isUnsafe, planHasChanges, type Plan } from './plan/model.js'
+import { decide, writes } from './plan/decide.js'
+import { describeApp, planHasChanges, type Plan } from './plan/model.js'
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
 import { ACTION_WORDS, type Words } from './words.js'
@@ -137,12 +138,6 @@ async function resolveIds(
     }
   })
   return ids
-}
-
-/** The step's error when apps could not be read: one app a line when there are several. */
-function readFailure(errors: string[]): string {
-  if (errors.length === 1) return `RunCloud could not be read: ${errors[0]}`
-  return `RunCloud could not be read for ${errors.length} apps:\n${errors.map(e => `- ${e}`).join('\n')}`
 }
 
 /** Failed operations of an applied plan, for the `failed` output and the final error. */
@@ -271,38 +266,15 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       words
     })
     result.plan = plan
-    const readErrors = plan.apps.flatMap(a => a.errors)
+    if (settings.mode === 'drift') result.drift = planHasChanges(plan)
 
-    if (settings.mode === 'plan') {
-      // `failed` lists operations of apply and reconcile; a plan's read errors fail the step instead.
-      if (readErrors.length) throw new RunError(readFailure(readErrors))
+    const decision = decide(plan, settings, words)
+    if (decision.kind === 'stop') throw new RunError(decision.error)
+    if (decision.kind === 'finish' && !writes(settings)) {
       result.exitCode = 0
       return result
     }
-
-    if (settings.mode === 'drift') {
-      result.drift = planHasChanges(plan)
-      if (!settings.reconcile) {
-        if (readErrors.length) throw new RunError(readFailure(readErrors))
-        if (result.drift && settings.failOnDrift) {
-          const n = plan.apps.reduce((k, a) => k + a.changes.length, 0)
-          throw new RunError(
-            `Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud${words.seeSummary}. Run with ${words.turnOn('reconcile')} to fix it.`
-          )
-        }
-        result.exitCode = 0
-        return result
-      }
-    }
-
-    // apply, or drift with reconcile: the safety check comes before any write.
-    if (isUnsafe(plan) && !settings.force) {
-      const messages = plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message)
-      throw new RunError(
-        `${messages.join('\n')}\nNothing was written. If this is intended, run again with ${words.turnOn('force')}.`
-      )
-    }
-    if (planHasChanges(plan) || plan.apps.some(a => a.ssl.wanted)) {
+    if (decision.kind === 'apply') {
       await applyPlan(plan, {
         api: getApi(),
         log,
