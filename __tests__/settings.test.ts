@@ -60,7 +60,7 @@ describe('readSettings', () => {
   it('masks every credential as it is read', () => {
     const masked: string[] = []
     readSettings(inputs({ 'api-token': 'tok', 'github-token': 'gh' }), s => masked.push(s))
-    expect(masked).toEqual(['tok', 'gh'])
+    expect(masked.slice(0, 2)).toEqual(['tok', 'gh'])
   })
 
   it('uses API v2 with the legacy key and secret', () => {
@@ -89,5 +89,55 @@ describe('readSettings', () => {
     // Resolved by the runner's DNS, which may send it anywhere.
     expect(isLoopbackHost('api.localhost')).toBe(false)
     expect(() => readSettings(inputs({ 'api-url': 'http://api.localhost/api/v3' }))).toThrow(/api-url/)
+  })
+})
+
+describe('credentials and api-url are checked without being echoed', () => {
+  it.each([
+    ['api-token', 'Zq7wX9-first\nZq7wX9-second'],
+    ['api-token', 'Zq7wX9-first Zq7wX9-second'],
+    ['api-token', 'Zq7wX9-nön-ascii'],
+    ['api-token', 'Zq7wX9-first\u0000Zq7wX9-second'],
+    ['api-key', 'Zq7wX9-first\tZq7wX9-second'],
+    ['api-secret', 'Zq7wX9-first\rZq7wX9-second'],
+    ['github-token', 'Zq7wX9-first\nZq7wX9-second']
+  ])('%s holding something else than visible ASCII is a bad input naming it', (name, value) => {
+    const values: Record<string, string> = { [name]: value, mode: 'plan' }
+    if (name === 'api-key') values['api-secret'] = 'secret-ok'
+    if (name === 'api-secret') values['api-key'] = 'key-ok'
+    const problems = problemsOf(values)
+    expect(problems.join('\n')).toContain(`Input '${name}' must be visible ASCII`)
+    expect(problems.join('\n')).not.toContain('Zq7wX9')
+    expect(problems.join('\n')).not.toMatch(/go together|is required/)
+  })
+
+  it('registers every form a credential travels in, and masks each', () => {
+    const masked: string[] = []
+    readSettings(inputs({ 'api-token': 'tok-123456', 'github-token': 'ghs_abcdef123' }), s => masked.push(s))
+    expect(masked).toEqual(
+      expect.arrayContaining([
+        'tok-123456',
+        'Bearer tok-123456',
+        'x-access-token:ghs_abcdef123',
+        Buffer.from('x-access-token:ghs_abcdef123').toString('base64')
+      ])
+    )
+  })
+
+  it.each([
+    'https://user:hunter2@manage.runcloud.io/api/v3',
+    'https://hunter2@manage.runcloud.io/api/v3',
+    'https://manage.runcloud.io/api/v3?token=hunter2',
+    'https://manage.runcloud.io/api/v3?',
+    'https://manage.runcloud.io/api/v3#hunter2',
+    'http://hunter2.example.com/api/v3?x=1',
+    'hunter2',
+    'ftp://hunter2.example.com/',
+    'https://manage.runcloud.io/api/v3\nhunter2',
+    'javascript:hunter2'
+  ])('refuses %j without echoing it', url => {
+    const problems = problemsOf({ 'api-url': url }).join('\n')
+    expect(problems).toContain("Input 'api-url'")
+    expect(problems).not.toContain('hunter2')
   })
 })

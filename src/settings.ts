@@ -1,5 +1,6 @@
 import type { Mode } from './plan/model.js'
 import { ACTION_WORDS, type SettingName, type Words } from './words.js'
+import { credentialStrings, registerSecret } from './text/secrets.js'
 
 export type SslRedeploy = 'auto' | 'always' | 'never'
 export type ReviewedPlan = 'require' | 'warn' | 'off'
@@ -48,6 +49,9 @@ export class SettingsError extends Error {
 
 export type InputReader = (name: string) => string
 
+/** What a credential may hold: it goes in an HTTP header. */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/
+
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 
@@ -76,15 +80,36 @@ export function readSettings(
   const get = (name: SettingName): string => (input(name) ?? '').trim()
   const the = (name: SettingName): string => words.subject(name)
 
+  /** A RunCloud credential was given but refused: "required" or "go together" would mislead. */
+  let refusedCredential = false
   const secret = (name: SettingName): string | undefined => {
     const v = get(name)
-    if (v) setSecret(v)
-    return v || undefined
+    if (!v) return undefined
+    setSecret(v)
+    registerSecret(v)
+    // Sent in a header: anything but visible ASCII is refused here, by name, never by value
+    // (a secret pasted with a line break in it would otherwise fail deep inside the HTTP client).
+    if (!VISIBLE_ASCII.test(v)) {
+      if (name !== 'github-token') refusedCredential = true
+      problems.push(
+        `${the(name)} must be visible ASCII characters, without spaces or line breaks; the value given has others (its value is not shown). Check the secret for a stray space or line break.`
+      )
+      return undefined
+    }
+    return v
   }
   const apiToken = secret('api-token')
   const apiKey = secret('api-key')
   const apiSecret = secret('api-secret')
   const githubToken = secret('github-token')
+  // The forms the credentials travel in (Authorization values, key:secret, checkout's
+  // x-access-token): masked on the runner and scrubbed wherever the run renders text.
+  const read = [apiToken, apiKey, apiSecret, githubToken]
+  for (const s of credentialStrings({ apiToken, apiKey, apiSecret, githubToken })) {
+    if (read.includes(s)) continue
+    registerSecret(s)
+    setSecret(s)
+  }
 
   const oneOf = <T extends string>(name: SettingName, allowed: readonly T[], fallback: T): T => {
     const v = get(name)
@@ -145,13 +170,13 @@ export function readSettings(
   }
 
   const legacy = !apiToken && !!(apiKey || apiSecret)
-  if (legacy && !(apiKey && apiSecret)) {
+  if (legacy && !(apiKey && apiSecret) && !refusedCredential) {
     problems.push(
       `${capital(words.both('api-key', 'api-secret'))} go together; give both, or give ${words.name('api-token')} (API v3) instead.`
     )
   }
   const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret)
-  if ((mode === 'apply' || mode === 'drift') && !hasCredentials) {
+  if ((mode === 'apply' || mode === 'drift') && !hasCredentials && !refusedCredential) {
     problems.push(
       `${the('api-token')} is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and ${words.provideToken}.`
     )
@@ -159,22 +184,10 @@ export function readSettings(
 
   const rawUrl = get('api-url') || (legacy ? DEFAULT_API_URL_V2 : DEFAULT_API_URL_V3)
   let apiUrl = rawUrl.replace(/\/+$/, '')
-  try {
-    const u = new URL(rawUrl)
-    if (u.username || u.password) {
-      problems.push(`${the('api-url')} must not carry credentials; pass them in ${words.name('api-token')}.`)
-      apiUrl = DEFAULT_API_URL_V3
-    } else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-      problems.push(
-        `${the('api-url')} is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`
-      )
-    } else if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-      problems.push(`${the('api-url')} is '${rawUrl}'; it must be an https:// URL.`)
-    } else if (u.search || u.hash) {
-      problems.push(`${the('api-url')} is '${rawUrl}'; it must be a base URL without query or fragment.`)
-    }
-  } catch {
-    problems.push(`${the('api-url')} is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`)
+  const urlProblem = apiUrlProblem(rawUrl, words)
+  if (urlProblem) {
+    problems.push(urlProblem)
+    apiUrl = DEFAULT_API_URL_V3
   }
 
   if (problems.length) throw new SettingsError(problems)
@@ -205,6 +218,36 @@ export function readSettings(
 }
 
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+/**
+ * What is wrong with an `api-url`, never quoting it: a URL may carry a credential (user info, a
+ * token in the query), and a value pasted into the wrong input may be one. Only the host of a
+ * well-formed URL is named.
+ */
+export function apiUrlProblem(rawUrl: string, words: Words = ACTION_WORDS): string | undefined {
+  const example = `use e.g. ${DEFAULT_API_URL_V3}`
+  const it = words.subject('api-url')
+  const token = words.name('api-token')
+  if (/[\s\p{Cc}]/u.test(rawUrl))
+    return `${it} holds spaces, line breaks or control characters (its value is not shown); ${example}.`
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(rawUrl))
+    return `${it} must not carry credentials (user info, user:password@); pass them in ${token}. Its value is not shown.`
+  if (/[?#]/.test(rawUrl))
+    return `${it} must be a base URL without a query (?…) or a fragment (#…); its value is not shown.`
+  let u: URL
+  try {
+    u = new URL(rawUrl)
+  } catch {
+    return `${it} is not a URL (its value is not shown); ${example}.`
+  }
+  if (u.username || u.password)
+    return `${it} must not carry credentials (user info, user:password@); pass them in ${token}. Its value is not shown.`
+  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname))
+    return `${it} uses plain http:// for ${u.hostname}; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    return `${it} must be an https:// URL (its value is not shown); ${example}.`
+  return undefined
+}
 
 export function hasCredentials(s: Settings): boolean {
   return !!s.apiToken || (!!s.apiKey && !!s.apiSecret)

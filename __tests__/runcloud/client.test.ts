@@ -532,6 +532,31 @@ describe('name resolution, further', () => {
     sim.addServer({ name: 'twin' })
     await expect(api.resolveServer('twin')).rejects.toThrow(/2 servers are named "twin".*write the id/)
   })
+  it('two web apps of one name read as such', async () => {
+    await setup()
+    sim.addApp(sid, { name: 'twin', primary: 'twin1.example.com' })
+    sim.addApp(sid, { name: 'twin', primary: 'twin2.example.com' })
+    await expect(client().resolveApp(sid, 'twin')).rejects.toThrow(
+      new RegExp(`2 web apps on server ${sid} are named "twin"`)
+    )
+  })
+  it('a 422 whose message is its field error says it once', async () => {
+    await setup()
+    const taken = 'The name has already been taken.'
+    sim.inject({
+      method: 'POST',
+      fault: {
+        status: 422,
+        body: JSON.stringify({ message: taken, errors: { name: [taken] } }),
+        contentType: 'application/json'
+      }
+    })
+    const err = await client()
+      .addDomain(sid, aid, 'x.example.com', settings)
+      .catch((e: Error) => e)
+    expect((err as Error).message.split(taken)).toHaveLength(2)
+    expect((err as Error).message).not.toMatch(/\.\./)
+  })
   it('an app name on an unknown server says which server; an unknown app name says so', async () => {
     await setup()
     const api = client()

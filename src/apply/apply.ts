@@ -2,7 +2,7 @@ import type { AppPlan, Change, Plan } from '../plan/model.js'
 import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
 import { BufferLogger, mapLimit, type Logger } from '../logger.js'
 import { describeApp } from '../plan/model.js'
-import { plain } from '../report/escape.js'
+import { plain } from '../text/clean.js'
 import { createProgress, type ProgressOutcome } from '../report/progress.js'
 import { redeployCertificates } from './ssl.js'
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js'
-import { plain } from '../report/escape.js'
+import { plain } from '../text/clean.js'
 import { progressLine } from '../report/progress.js'
 
 const paint = (code: number) => (s: string) => `\u001b[${code}m${s}\u001b[0m`

@@ -1,6 +1,8 @@
 import { domainToASCII, domainToUnicode } from 'node:url'
 import { isIP } from 'node:net'
 
+export { matchesGlob } from './glob.js'
+
 export type Normalised = { ascii: string; unicode?: string } | { error: string; hint?: string }
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
@@ -131,20 +133,4 @@ function bareHost(url: string): string | undefined {
 
 export function isValidDomain(raw: string): boolean {
   return !('error' in normaliseDomain(raw))
-}
-
-/**
- * `ignore` glob match: `*` matches any run of characters (dots included), `?` one character;
- * case-insensitive, whole name.
- */
-export function matchesGlob(name: string, glob: string): boolean {
-  const re = new RegExp(
-    `^${glob
-      .trim()
-      .toLowerCase()
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`
-  )
-  return re.test(name.toLowerCase())
 }

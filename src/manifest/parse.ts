@@ -11,6 +11,7 @@ import {
 } from 'yaml'
 import { ACTION_WORDS } from '../words.js'
 import type { z } from 'zod'
+import { clip } from '../text/clean.js'
 import { normaliseDomain } from './normalise.js'
 import { fullFormSchema, KNOWN_KEYS, shortFormSchema, type FullForm } from './schema.js'
 import {
@@ -28,42 +29,60 @@ import {
 export { matchesGlob } from './normalise.js'
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024
-/** Aliases a manifest may expand; a real manifest needs few, a "billion laughs" needs many. */
-export const MAX_ALIASES = 100
+/**
+ * Nodes a manifest's aliases may expand to, all together: a real manifest is far below it, a
+ * "billion laughs" far above. Bounded by the size the aliases expand to, not by how many there
+ * are, so many small aliases are fine and a few nested ones cannot multiply.
+ */
+export const MAX_EXPANDED_NODES = 50_000
+/** Flow collections (`[`, `{`) nested deeper than this are refused before the YAML parser recurses into them. */
+export const MAX_FLOW_DEPTH = 64
+/** Keys longer than this get no edit-distance suggestion: a typo of a known key is short. */
+const MAX_SUGGEST_LENGTH = 32
 
 type PathKey = string | number
 
-/** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
+/**
+ * Edit distance counting a swap of two neighbours as one edit (optimal string alignment), in three
+ * rows of memory. Called only for short keys, so its cost is bounded.
+ */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
-  )
+  let prev2: number[] = []
+  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
+    const cur: number[] = [i]
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = v
+        v = Math.min(v, (prev2[j - 2] as number) + 1)
+      cur[j] = v
     }
+    prev2 = prev
+    prev = cur
   }
-  return d[a.length]![b.length]!
+  return prev[b.length] as number
 }
 
-/** The nearest known key, when it is near enough to be a typo. */
+/**
+ * The nearest known key, when it is near enough to be a typo. Linear in the key's length: the edit
+ * distance runs only on short keys; a long key can only be a known key shortened or lengthened.
+ */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestD = Infinity
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k)
-    if (d < bestD) {
-      best = k
-      bestD = d
-    }
-  }
-  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))) return best
-  // A shortened or lengthened key (`redirect` for `redirection`).
   const lower = key.toLowerCase()
+  if (lower.length <= MAX_SUGGEST_LENGTH) {
+    let best: string | undefined
+    let bestD = Infinity
+    for (const k of known) {
+      const d = editDistance(lower, k)
+      if (d < bestD) {
+        best = k
+        bestD = d
+      }
+    }
+    if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3))) return best
+  }
+  // A shortened or lengthened key (`redirect` for `redirection`).
   return lower.length >= 3 ? known.find(k => k.startsWith(lower) || lower.startsWith(k)) : undefined
 }
 
@@ -89,13 +108,26 @@ class Collector {
   }
 }
 
+/** A mapping's pairs by key (the first of duplicates), built once per mapping: a lookup per problem stays cheap. */
+const pairIndex = new WeakMap<object, Map<string, Pair<Node, Node>>>()
+function pairOf(map: { items: Pair[] }, key: string): Pair<Node, Node> | undefined {
+  let index = pairIndex.get(map)
+  if (!index) {
+    index = new Map()
+    for (const p of map.items as Pair<Node, Node>[])
+      if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p)
+    pairIndex.set(map, index)
+  }
+  return index.get(key)
+}
+
 function nodeAt(doc: Document, path: readonly PathKey[]): Node | undefined {
   let cur: unknown = doc.contents
   for (const key of path) {
     // Inside an alias (*name) the nodes are the anchor's; the alias is where this copy is written.
     if (isAlias(cur)) return cur
     if (isMap(cur)) {
-      const pair = cur.items.find(p => isScalar(p.key) && String(p.key.value) === String(key))
+      const pair = pairOf(cur, String(key))
       cur = pair?.value ?? pair?.key
     } else if (isSeq(cur)) cur = cur.items[Number(key)]
     else return undefined
@@ -106,9 +138,150 @@ function nodeAt(doc: Document, path: readonly PathKey[]): Node | undefined {
 function keyNodeAt(doc: Document, path: readonly PathKey[], key: string): Node | undefined {
   const parent = path.length ? nodeAt(doc, path) : doc.contents
   if (!isMap(parent)) return parent ?? undefined
-  const pair = parent.items.find(p => isScalar(p.key) && String(p.key.value) === key) as
-    Pair<Node, Node> | undefined
-  return pair?.key ?? parent
+  return pairOf(parent, key)?.key ?? parent
+}
+
+interface NodeFacts {
+  /** Keys written again in the same mapping: where, and the key. */
+  duplicates: { offset: number; key: string }[]
+  /** Nodes once every alias is expanded (capped far above the limit), and nodes as written. */
+  expanded: number
+  written: number
+  firstAlias?: number
+  /** An alias with no anchor before it. */
+  unresolved?: number
+}
+
+/**
+ * One walk over the parsed document, before anything is expanded: duplicate keys, and how many
+ * nodes the aliases expand to (the expanded size less the nodes as written) — each anchored node's expanded size is computed once, so the walk
+ * is linear in the text however the aliases nest. An alias inside its own anchor expands forever.
+ */
+function inspectNodes(doc: Document): NodeFacts {
+  const facts: NodeFacts = { duplicates: [], expanded: 0, written: 0 }
+  const cap = 1e15
+  const anchors = new Map<string, Node>()
+  const sizes = new Map<Node, number>()
+  const open = new Set<Node>()
+  const root = doc.contents
+  if (!root) return facts
+  // An explicit stack: a deeply nested document must not exhaust the call stack.
+  const stack: { node: Node; children: Node[]; next: number; size: number }[] = []
+  /** The expanded size of the node entered last, when it was an alias (a leaf of the walk). */
+  let aliasSize = 0
+  const enter = (node: Node): boolean => {
+    if (node.anchor) anchors.set(node.anchor, node)
+    if (isAlias(node)) {
+      const at = node.range?.[0] ?? 0
+      facts.firstAlias ??= at
+      const target = anchors.get(node.source)
+      if (!target) {
+        facts.unresolved ??= at
+        aliasSize = 1
+      } else aliasSize = open.has(target) ? cap : (sizes.get(target) ?? cap)
+      return false
+    }
+    facts.written++
+    const children: Node[] = []
+    if (isMap(node)) {
+      const seen = new Set<string>()
+      for (const p of node.items as Pair<Node | null, Node | null>[]) {
+        if (isScalar(p.key)) {
+          const k = String(p.key.value)
+          if (seen.has(k)) facts.duplicates.push({ offset: p.key.range?.[0] ?? 0, key: k })
+          seen.add(k)
+        }
+        if (p.key && typeof p.key === 'object') children.push(p.key)
+        if (p.value && typeof p.value === 'object') children.push(p.value)
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) if (item && typeof item === 'object') children.push(item as Node)
+    }
+    open.add(node)
+    stack.push({ node, children, next: 0, size: 1 })
+    return true
+  }
+  if (!enter(root)) return { ...facts, expanded: aliasSize }
+  while (stack.length) {
+    const top = stack[stack.length - 1] as (typeof stack)[number]
+    if (top.next < top.children.length) {
+      if (!enter(top.children[top.next++] as Node)) top.size = Math.min(cap, top.size + aliasSize)
+      continue
+    }
+    stack.pop()
+    open.delete(top.node)
+    sizes.set(top.node, top.size)
+    const parent = stack[stack.length - 1]
+    if (parent) parent.size = Math.min(cap, parent.size + top.size)
+    else facts.expanded = top.size
+  }
+  return facts
+}
+
+/**
+ * The document as plain data, an alias giving its anchor's value (shared, as the parser does):
+ * linear in the document. Only for documents `inspectNodes` found sound (every alias resolved,
+ * none inside its own anchor). Keys as the parser makes them: scalar keys as strings, `null` as ''.
+ */
+function aliasedData(doc: Document): unknown {
+  const anchors = new Map<string, Node>()
+  const done = new Map<Node, unknown>()
+  const convert = (node: unknown): unknown => {
+    if (!node || typeof node !== 'object') return node ?? null
+    const n = node as Node
+    if (n.anchor) anchors.set(n.anchor, n)
+    if (isAlias(n)) return done.get(anchors.get(n.source) as Node)
+    let out: unknown
+    if (isScalar(n)) out = n.value
+    else if (isMap(n)) {
+      const obj: Record<string, unknown> = {}
+      for (const p of n.items as Pair<Node | null, Node | null>[]) {
+        const raw: unknown = isScalar(p.key) ? p.key.value : convert(p.key)
+        // As the parser does: null is '', a number or boolean its text, a collection its JSON.
+        const key =
+          raw === null || raw === undefined ? '' : typeof raw === 'string' ? raw : JSON.stringify(raw)
+        Object.defineProperty(obj, key, {
+          value: convert(p.value),
+          writable: true,
+          enumerable: true,
+          configurable: true
+        })
+      }
+      out = obj
+    } else if (isSeq(n)) out = n.items.map(convert)
+    else out = null
+    done.set(n, out)
+    return out
+  }
+  return convert(doc.contents)
+}
+
+/**
+ * The first place flow collections (`[`, `{`) nest deeper than MAX_FLOW_DEPTH, found in one pass
+ * over the text (quoted strings and comments skipped): the YAML parser would recurse into them.
+ */
+function deepFlowAt(text: string): number | undefined {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (ch === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) {
+      const eol = text.indexOf('\n', i)
+      if (eol < 0) return undefined
+      i = eol
+    } else if ((ch === '"' || ch === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1] as string))) {
+      // To the closing quote (`\"` escapes inside double quotes, `''` inside single ones).
+      for (i++; i < text.length; i++) {
+        if (ch === '"' && text[i] === '\\') i++
+        else if (text[i] === ch) {
+          if (ch === "'" && text[i + 1] === "'") i++
+          else break
+        }
+      }
+    } else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--
+  }
+  return undefined
 }
 
 const where = (path: readonly PathKey[]): string => {
@@ -233,12 +406,23 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
     fail()
   }
 
+  const deep = deepFlowAt(text)
+  if (deep !== undefined) {
+    c.add(
+      positionOf(text, deep),
+      `'[' and '{' nest more than ${MAX_FLOW_DEPTH} levels deep here; a manifest needs a few`
+    )
+    fail()
+  }
+
   let doc: Document
   try {
     doc = parseDocument(text, {
       lineCounter: lc,
       prettyErrors: false,
-      uniqueKeys: true,
+      // Duplicate keys are found below in one walk: the parser's own check is quadratic in the
+      // number of keys of a mapping (minutes for a 1 MiB file of keys).
+      uniqueKeys: false,
       strict: true,
       version: '1.2',
       logLevel: 'error'
@@ -249,27 +433,40 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   }
   for (const err of doc.errors) {
     const message =
-      err.code === 'DUPLICATE_KEY'
-        ? `duplicate key '${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim() ?? ''}': a key may appear once in a mapping`
-        : err.code === 'MULTIPLE_DOCS'
-          ? "the manifest is one YAML document; this '---' starts a second one"
-          : err.message.split('\n')[0]
+      err.code === 'MULTIPLE_DOCS'
+        ? "the manifest is one YAML document; this '---' starts a second one"
+        : err.message.split('\n')[0]
     c.add(c.at(err.pos[0]), message?.replace(/ at line \d+, column \d+.*$/, '') ?? 'invalid YAML')
   }
   if (c.problems.length) fail()
 
+  const facts = inspectNodes(doc)
+  // A duplicate key is reported, and the rest of the file is still checked (the later value counts).
+  for (const d of facts.duplicates)
+    c.add(c.at(d.offset), `duplicate key '${clip(d.key, 60)}': a key may appear once in a mapping`)
+  if (facts.unresolved !== undefined) {
+    c.add(
+      c.at(facts.unresolved),
+      `an alias (*name) refers to an anchor (&name) that is not defined before it`
+    )
+    return fail()
+  }
+  if (facts.expanded - facts.written > MAX_EXPANDED_NODES) {
+    c.add(
+      c.at(facts.firstAlias),
+      `the manifest expands YAML aliases beyond the limit (${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes once expanded); write the entries out`
+    )
+    return fail()
+  }
+
   let data: unknown
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES })
+    // The expanded size is checked above, so the parser's own count-based alias check is off; with
+    // aliases, the data is built here (the parser finds each alias's anchor by a scan from the top:
+    // quadratic in the number of aliases).
+    data = facts.firstAlias === undefined ? doc.toJS({ maxAliasCount: -1 }) : aliasedData(doc)
   } catch (e) {
-    const message = (e as Error).message
-    const firstAlias = text.search(/(?<=[\s[,:-])\*[^\s,\]}]+/)
-    c.add(
-      c.at(firstAlias >= 0 ? firstAlias : undefined),
-      /Unresolved alias/i.test(message)
-        ? `an alias (*name) refers to an anchor (&name) that is not defined before it`
-        : `the manifest expands YAML aliases beyond the limit (${MAX_ALIASES}); write the entries out`
-    )
+    c.add({ line: 1, col: 1 }, `the manifest could not be read as YAML: ${(e as Error).message}`)
     return fail()
   }
   if (data === null || data === undefined) return { form: 'empty', apps: [] }

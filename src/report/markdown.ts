@@ -7,7 +7,8 @@ import {
   type Change,
   type Plan
 } from '../plan/model.js'
-import { clip, code, md, plain } from './escape.js'
+import { clip, plain } from '../text/clean.js'
+import { code, md } from './escape.js'
 import { wasApplied } from './outputs.js'
 
 export interface MarkdownOptions {

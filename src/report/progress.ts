@@ -1,4 +1,4 @@
-import { plain } from './escape.js'
+import { plain } from '../text/clean.js'
 
 /** One operation as progress names it. */
 export interface ProgressItem {

@@ -3,7 +3,7 @@ import { domainToASCII } from 'node:url'
 import { request } from 'undici'
 import { dispatcherFor } from '../net/dispatcher.js'
 import type { Redirection } from '../manifest/types.js'
-import { plain } from '../report/escape.js'
+import { plain } from '../text/clean.js'
 import { excerpt, RunCloudError, scrub, UnansweredError } from './errors.js'
 import { Pacer } from './pacer.js'
 import type {
@@ -252,7 +252,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
       if (status >= 400) {
         const msg = json ? (messageOf(body) ?? `HTTP ${status}`) : `non-JSON body "${excerpt(text, secrets)}"`
         const fields = json ? fieldsOf(body) : undefined
-        const detail = fields ? ` (${Object.values(fields).flat().join(' ')})` : ''
+        // Laravel's message is often the first field error itself: say each thing once.
+        const extra = [...new Set(Object.values(fields ?? {}).flat())].filter(m => !msg.includes(m))
+        const detail = extra.length ? ` (${extra.join(' ')})` : ''
         throw fail(`RunCloud answered ${what} with HTTP ${status}: ${msg}${detail}`, status, fields)
       }
       return { status, body }
@@ -313,13 +315,18 @@ export function createClient(options: ClientOptions): RunCloudApi {
       : undefined
   }
 
-  function pickByName(items: { id: number; name: string }[], name: string, what: string): number {
+  function pickByName(
+    items: { id: number; name: string }[],
+    name: string,
+    what: string,
+    whatPlural: string
+  ): number {
     const exact = items.filter(i => i.name === name)
     const found = exact.length ? exact : items.filter(i => i.name.toLowerCase() === name.toLowerCase())
     if (found.length === 1) return (found[0] as { id: number }).id
     if (found.length > 1)
       throw fail(
-        `${found.length} ${what}s are named "${name}" (ids ${found.map(f => f.id).join(', ')}); write the id instead`
+        `${found.length} ${whatPlural} are named "${name}" (ids ${found.map(f => f.id).join(', ')}); write the id instead`
       )
     throw fail(
       `no ${what} named "${name}" on RunCloud${
@@ -402,7 +409,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
     },
     async resolveServer(server) {
       if (typeof server === 'number') return server
-      return pickByName(await listAll('/servers', named, { search: server }), server, 'server')
+      return pickByName(await listAll('/servers', named, { search: server }), server, 'server', 'servers')
     },
     async resolveApp(serverId, webApp) {
       if (typeof webApp === 'number') return webApp
@@ -410,7 +417,8 @@ export function createClient(options: ClientOptions): RunCloudApi {
         return pickByName(
           await listAll(`/servers/${id(serverId)}/webapps`, named, { search: webApp }),
           webApp,
-          `web app on server ${serverId}`
+          `web app on server ${serverId}`,
+          `web apps on server ${serverId}`
         )
       } catch (e) {
         if (e instanceof RunCloudError && e.status === 404)
@@ -445,7 +453,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
             if (live) return { status: 'noop', domain: live, detail: 'already live' }
             if (e.fields?.name)
               throw fail(
-                `${e.message}. ${name} is not on server ${serverId} / web app ${appId}: if RunCloud says it is taken, another web app on that server holds it; remove it there first`,
+                `${e.message.replace(/\.$/, '')}. ${name} is not on server ${serverId} / web app ${appId}: if RunCloud says it is taken, another web app on that server holds it; remove it there first`,
                 422,
                 e.fields
               )

@@ -1,3 +1,9 @@
+import { scrub } from '../text/secrets.js'
+
+// The one scrub and excerpt, for the client's callers that import them from here.
+export { scrub } from '../text/secrets.js'
+export { excerpt } from '../text/clean.js'
+
 /** A failure talking to RunCloud. Its message never holds a credential (scrubbed on construction). */
 export class RunCloudError extends Error {
   readonly status?: number
@@ -25,26 +31,4 @@ export class UnansweredError extends RunCloudError {
     super(message, opts)
     this.name = 'UnansweredError'
   }
-}
-
-/** Remove every credential (and its Basic-auth encodings) from a text: the second line of defence. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text
-  for (const s of secrets) {
-    if (!s || s.length < 3) continue
-    out = out.split(s).join('***')
-    const b64 = Buffer.from(s).toString('base64')
-    if (b64.length >= 4) out = out.split(b64).join('***')
-  }
-  return out
-}
-
-/** A short, single-line excerpt of a body, for errors about non-JSON answers. */
-export function excerpt(body: string, secrets: readonly string[], max = 100): string {
-  // Credentials out first: cutting or stripping tags first could leave a piece of one behind.
-  const folded = scrub(body, secrets)
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return folded.length > max ? `${folded.slice(0, max)}…` : folded
 }
