@@ -125,6 +125,9 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
         sha = undefined
       }
     }
+    // Built from scratch on purpose: the proxy settings (HTTPS_PROXY, NO_PROXY …) of the machine
+    // running the tests never reach the action, so a developer behind a proxy gets the same results;
+    // a test about proxies passes them in `env`.
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? tmp,

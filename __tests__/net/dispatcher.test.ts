@@ -1,6 +1,6 @@
 /** Which requests go through the runner's proxy: the rules @actions/http-client applies, loopback never. */
 import { Agent, ProxyAgent } from 'undici'
-import { describeProxy, dispatcherFor, proxyFor } from '../../src/net/dispatcher.js'
+import { describeProxy, dispatcherFor, proxyFor, proxyRefusal } from '../../src/net/dispatcher.js'
 
 const NAMES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']
 let saved: Record<string, string | undefined>
@@ -89,5 +89,18 @@ describe('dispatcherFor', () => {
     expect(notes.join('')).not.toMatch(/alice|s3cret/)
     expect(describeProxy(new URL('https://u:p@proxy:1/'))).toBe('https://proxy:1')
     await Promise.all([direct.close(), proxied.close()])
+  })
+})
+
+describe('proxyRefusal', () => {
+  it('words a CONNECT the proxy did not accept, and leaves other errors alone', () => {
+    expect(proxyRefusal(new Error('Proxy response (407) !== 200 when HTTP Tunneling'))).toBe(
+      'the proxy refused the connection with HTTP 407: check the user and password in the proxy URL (HTTPS_PROXY)'
+    )
+    expect(proxyRefusal(new Error('Proxy response (403) !== 200 when HTTP Tunneling'))).toMatch(
+      /HTTP 403: check HTTPS_PROXY and NO_PROXY/
+    )
+    expect(proxyRefusal(new Error('connect ECONNREFUSED 127.0.0.1:9'))).toBeUndefined()
+    expect(proxyRefusal('Proxy response (407)')).toBeUndefined()
   })
 })

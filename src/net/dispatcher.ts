@@ -43,3 +43,18 @@ export function dispatcherFor(url: string, pool: PoolOptions, note?: (m: string)
   note?.(`Connecting to ${new URL(url).host} through the proxy ${describeProxy(proxy)}`)
   return new ProxyAgent({ uri: proxy.href, connections, keepAliveTimeout: pool.keepAliveTimeout })
 }
+
+/**
+ * A proxy's refusal in words, or undefined for any other error. undici reports a CONNECT answered
+ * with anything but 200 as an aborted request, which would otherwise read like a timeout.
+ */
+export function proxyRefusal(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : ''
+  const status = /^Proxy response \((\d{3})\) !== 200/.exec(message)?.[1]
+  if (!status) return undefined
+  const hint =
+    status === '407'
+      ? ': check the user and password in the proxy URL (HTTPS_PROXY)'
+      : ': check HTTPS_PROXY and NO_PROXY'
+  return `the proxy refused the connection with HTTP ${status}${hint}`
+}

@@ -1,7 +1,7 @@
 import { ACTION_WORDS } from '../words.js'
 import { domainToASCII } from 'node:url'
 import { request } from 'undici'
-import { dispatcherFor } from '../net/dispatcher.js'
+import { dispatcherFor, proxyRefusal } from '../net/dispatcher.js'
 import type { Redirection } from '../manifest/types.js'
 import { plain } from '../text/clean.js'
 import { excerpt, RunCloudError, scrub, UnansweredError } from './errors.js'
@@ -208,9 +208,10 @@ export function createClient(options: ClientOptions): RunCloudApi {
         pacer.release()
         const err = e as { name?: string; code?: string; message?: string }
         const kind =
-          err.name === 'TimeoutError' || err.name === 'AbortError'
+          proxyRefusal(e) ??
+          (err.name === 'TimeoutError' || err.name === 'AbortError'
             ? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
-            : `connection failed (${err.code ?? err.name ?? 'error'})`
+            : `connection failed (${err.code ?? err.name ?? 'error'})`)
         // A write may have landed unless the connection was never made: the caller reads back.
         if (opts.write && !NOT_SENT.has(err.code ?? ''))
           throw new UnansweredError(`${what}: ${kind}`, { secrets })
