@@ -27,7 +27,7 @@ export interface EngineInput {
   /** Reads the base through the GitHub API in shallow checkouts. */
   github?: GitHubFiles
   /** Makes the RunCloud client; called only when credentials are present and a call is needed. */
-  createApi: () => RunCloudApi
+  createApi: () => RunCloudApi | Promise<RunCloudApi>
   log: Logger
   /** The front door's words for settings in messages (default: the action's inputs). */
   words?: Words
@@ -175,7 +175,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
   const words = input.words ?? ACTION_WORDS
   const result: EngineResult = { problems: [], failed: [], calls: 0, exitCode: 1 }
   let api: RunCloudApi | undefined
-  const getApi = (): RunCloudApi => (api ??= input.createApi())
+  const getApi = async (): Promise<RunCloudApi> => (api ??= await input.createApi())
   try {
     const warnings: string[] = []
     if (settings.legacy) {
@@ -241,11 +241,13 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     let ids: Map<string, { serverId: number; appId: number }> | undefined
     if (online) {
       const needed = appsNeedingLiveState(settings.mode, base, head)
-      live = needed.length ? await readLiveState(needed, getApi(), settings.concurrency, log) : new Map()
+      live = needed.length
+        ? await readLiveState(needed, await getApi(), settings.concurrency, log)
+        : new Map()
       base = alignAppIdentities(base, head, live)
       if (settings.sslRedeploy === 'always' && settings.mode === 'apply') {
         const rest = head.apps.filter(a => !live?.has(appKey(a)))
-        ids = await resolveIds(rest, getApi(), settings.concurrency)
+        ids = await resolveIds(rest, await getApi(), settings.concurrency)
       }
     }
 
@@ -276,7 +278,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     }
     if (decision.kind === 'apply') {
       await applyPlan(plan, {
-        api: getApi(),
+        api: await getApi(),
         log,
         concurrency: settings.concurrency,
         sslRedeploy: settings.sslRedeploy

@@ -9,7 +9,6 @@ import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
 import { progressLine } from './report/progress.js'
-import { clientFor } from './runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from './settings.js'
 
 /** GitHub's job summary limit is 1 MiB; keep a margin for what other steps write. */
@@ -81,8 +80,12 @@ export async function run(): Promise<void> {
     workspace,
     event,
     github: octokit && repo ? githubFiles(octokit, repo.owner, repo.repo) : undefined,
-    createApi: () =>
-      clientFor(settings, process.env, { info: m => core.info(m), warning: m => core.warning(m) }),
+    // Loaded only when RunCloud is called: an offline plan never needs the client.
+    createApi: async () =>
+      (await import('./runcloud/client-factory.js')).clientFor(settings, process.env, {
+        info: m => core.info(m),
+        warning: m => core.warning(m)
+      }),
     log: actionsLogger
   })
 

@@ -20,6 +20,11 @@ export function git(cwd: string, args: string[], timeoutMs = 60_000, input?: str
       },
       (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr) })
     )
-    if (input !== undefined) child.stdin?.end(input)
+    if (input !== undefined) {
+      // A git that exits before reading its input (an option it does not know) must not crash the
+      // run with EPIPE: its exit status says it failed.
+      child.stdin?.on('error', () => {})
+      child.stdin?.end(input)
+    }
   })
 }

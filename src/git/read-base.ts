@@ -67,14 +67,44 @@ async function showFile(cwd: string, sha: string, path: string): Promise<string 
   const spec = `${sha}:./${path.replace(/^\.\//, '')}`
   if (spec.includes('\n')) return undefined
   const r = await git(cwd, ['cat-file', '--batch', '--follow-symlinks'], 60_000, `${spec}\n`)
-  if (!r.ok) return undefined
-  const eol = r.stdout.indexOf('\n')
-  const header = eol < 0 ? r.stdout : r.stdout.slice(0, eol)
+  return r.ok ? shownFile(r.stdout) : undefined
+}
+
+/** What `git cat-file --batch --follow-symlinks` printed for one file, as showFile answers. */
+function shownFile(out: string): string | typeof ABSENT | undefined {
+  const eol = out.indexOf('\n')
+  const header = eol < 0 ? out : out.slice(0, eol)
   const found = /^[0-9a-f]+ (\w+) \d+$/.exec(header)
-  if (found) return found[1] === 'blob' ? r.stdout.slice(eol + 1, -1) : ABSENT
+  if (found) return found[1] === 'blob' ? out.slice(eol + 1, -1) : ABSENT
   if (/ missing$|^(dangling|notdir) /.test(header)) return ABSENT
   // `loop`, or `symlink` to a path outside the repository.
   return undefined
+}
+
+/**
+ * The usual case in one git process instead of three: the base commit is in the checkout, so its
+ * full SHA and the manifest there come from one `cat-file --batch-command`. Undefined whenever that
+ * cannot say (no checkout, the commit missing, a git older than 2.36, a link leaving the
+ * repository): the step-by-step reading below then decides, as it always did.
+ */
+async function readInCheckout(
+  cwd: string,
+  ref: string,
+  path: string
+): Promise<{ sha: string; text: string | typeof ABSENT } | undefined> {
+  const commit = `${ref}^{commit}`
+  const file = `${commit}:./${path.replace(/^\.\//, '')}`
+  if (/[\r\n]/.test(file)) return undefined
+  const r = await git(
+    cwd,
+    ['cat-file', '--batch-command', '--follow-symlinks'],
+    60_000,
+    `info ${commit}\ncontents ${file}\n`
+  )
+  const info = r.ok ? /^([0-9a-f]{40,64}) commit \d+\n/.exec(r.stdout) : null
+  if (!info) return undefined
+  const text = shownFile(r.stdout.slice(info[0].length))
+  return text === undefined ? undefined : { sha: info[1] as string, text }
 }
 
 /** The repository-relative path of the manifest (the workspace may be a subfolder of the repository). */
@@ -93,6 +123,14 @@ export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions
   const { workspace: cwd, manifest, github } = opts
   const log = opts.log ?? (() => {})
   if (choice.kind === 'none') return { description: `none (${choice.why})`, source: 'none' }
+
+  const quick = await readInCheckout(cwd, choice.kind === 'commit' ? choice.ref : `${choice.of}^1`, manifest)
+  if (quick) {
+    const description = `${short(quick.sha)} (${choice.why})`
+    if (quick.text === ABSENT)
+      return { sha: quick.sha, description: `${description}, no ${manifest} there`, source: 'git' }
+    return { text: quick.text, sha: quick.sha, description, source: 'git' }
+  }
 
   const inRepo = await isGitRepo(cwd)
   let sha: string | undefined
