@@ -3,7 +3,7 @@ import { execute, type EngineResult } from './engine.js'
 import { githubFiles } from './git/github-files.js'
 import type { Logger } from './logger.js'
 import { annotationProperties } from './manifest/annotations.js'
-import { openGitHub } from './net/github.js'
+import { lazyRepos, openGitHub } from './net/github.js'
 import { planWarnings, type Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
@@ -72,14 +72,14 @@ export async function run(): Promise<void> {
   }
 
   // The event from @actions/github's context; GitHub calls through its getOctokit (GHES URL, proxy).
-  const { event, repo, octokit } = await openGitHub(settings.githubToken || undefined, m => core.warning(m))
+  const { event, repo, octokit } = openGitHub(settings.githubToken || undefined, m => core.warning(m))
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
 
   const result = await execute({
     settings,
     workspace,
     event,
-    github: octokit && repo ? githubFiles(octokit, repo.owner, repo.repo) : undefined,
+    github: octokit && repo ? githubFiles(lazyRepos(octokit), repo.owner, repo.repo) : undefined,
     // Loaded only when RunCloud is called: an offline plan never needs the client.
     createApi: async () =>
       (await import('./runcloud/client-factory.js')).clientFor(settings, process.env, {
@@ -116,7 +116,7 @@ export async function run(): Promise<void> {
   ) {
     try {
       await upsertPlanComment({
-        octokit,
+        octokit: await octokit(),
         owner: repo.owner,
         repo: repo.repo,
         issueNumber: prNumber,

@@ -2,7 +2,8 @@
  * The built bundle itself: minified, with source maps that Node applies, so a stack trace printed by
  * the action names the TypeScript sources; and the same behaviour as before for a plain run.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runAction } from '../../test-support/action-runner.js'
 import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
@@ -54,5 +55,30 @@ describe('the bundle in dist/', () => {
       .join('\n')
     expect(debug).toMatch(/src\/main\.ts:\d+:\d+/)
     expect(debug).not.toMatch(/dist\/\d*\.?index\.js:\d+/)
+  })
+
+  it('an offline plan runs with dist/index.js alone: the RunCloud client and Octokit are loaded only when called', async () => {
+    expect(scripts.length).toBeGreaterThan(1)
+    const alone = mkdtempSync(join(tmpdir(), 'rcd-alone-'))
+    try {
+      for (const f of ['index.js', 'package.json']) copyFileSync(join(DIST, f), join(alone, f))
+      const r = makeRepo([
+        { 'domains.yml': manifest({ server: 1, app: 2, domains: ['a.example.com'] }) },
+        { 'domains.yml': manifest({ server: 1, app: 2, domains: ['a.example.com', 'b.example.com'] }) }
+      ])
+      repos.push(r)
+      const run = await runAction({
+        entry: join(alone, 'index.js'),
+        workspace: r.dir,
+        eventName: 'pull_request',
+        payload: { pull_request: { base: { sha: r.shas[0] } } },
+        inputs: { comment: 'false' }
+      })
+      expect(run.stderr).toBe('')
+      expect(run.exitCode).toBe(0)
+      expect(JSON.parse(run.outputs.added ?? '[]')).toEqual(['b.example.com'])
+    } finally {
+      rmSync(alone, { recursive: true, force: true })
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { getOctokit } from '@actions/github'
 import type { EventContext } from '../git/base-ref.js'
+import type { OctokitLike } from '../git/github-files.js'
 
 /** The GitHub client every GitHub call goes through: `octokit.rest.*`, `octokit.request(...)`, `octokit.paginate`. */
 export type GitHubClient = ReturnType<typeof getOctokit>
@@ -9,68 +10,87 @@ export interface GitHubSide {
   event: EventContext
   /** `owner/repo` of the workflow run, when known. */
   repo?: { owner: string; repo: string }
-  /** Only with a token. */
-  octokit?: GitHubClient
+  /** Only with a token: the client, made on first use (the same one every time). */
+  octokit?: () => Promise<GitHubClient>
 }
 
-/** Why the event payload cannot be used, or undefined when it is a JSON object (or there is none). */
-function payloadProblem(path: string | undefined): string | undefined {
-  if (!path) return undefined
+/** The event payload as @actions/github's context reads it, or why it cannot be used. */
+function readPayload(path: string | undefined): { payload: Record<string, unknown>; problem?: string } {
+  if (!path) return { payload: {} }
   let parsed: unknown
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'))
   } catch (e) {
-    return `could not be read (${(e as Error).message})`
+    return { payload: {}, problem: `could not be read (${(e as Error).message})` }
   }
-  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? undefined : 'is not a JSON object'
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? { payload: parsed as Record<string, unknown> }
+    : { payload: {}, problem: 'is not a JSON object' }
 }
 
 /**
- * The run's event and a GitHub client, from @actions/github: its context (event name, payload, sha,
- * repository) and getOctokit, which takes the API URL from GITHUB_API_URL (GitHub Enterprise Server)
- * and the runner's proxy settings. That module parses the event file as it loads and would throw on a
- * malformed one, so the file is checked first; a payload that is not a JSON object is replaced by the
- * defaults with a warning, and the module is loaded as if there were no event file.
+ * The run's event, read as @actions/github's context reads it (event name, payload, sha, repository
+ * from GITHUB_REPOSITORY or the payload), and a GitHub client from its getOctokit, which takes the API
+ * URL from GITHUB_API_URL (GitHub Enterprise Server) and the runner's proxy settings. @actions/github
+ * (with Octokit, a tenth of the bundle) is loaded only when the first GitHub call is made: most runs
+ * need the event and never call GitHub. A payload that is not a JSON object is replaced by the
+ * defaults with a warning; since that module parses the event file as it loads and would throw on a
+ * malformed one, it is then loaded as if there were no event file.
  */
-export async function openGitHub(
-  token: string | undefined,
-  warn: (message: string) => void
-): Promise<GitHubSide> {
+export function openGitHub(token: string | undefined, warn: (message: string) => void): GitHubSide {
   const path = process.env.GITHUB_EVENT_PATH
-  const problem = payloadProblem(path)
-  let github: typeof import('@actions/github')
-  if (problem) {
-    warn(`The event payload at GITHUB_EVENT_PATH ${problem}; using the defaults.`)
+  const { payload, problem } = readPayload(path)
+  if (problem) warn(`The event payload at GITHUB_EVENT_PATH ${problem}; using the defaults.`)
+  const event: EventContext = {
+    eventName: process.env.GITHUB_EVENT_NAME ?? '',
+    payload,
+    sha: process.env.GITHUB_SHA || undefined
+  }
+  let client: Promise<GitHubClient> | undefined
+  const load = async (): Promise<typeof import('@actions/github')> => {
+    if (!problem) return import('@actions/github')
     delete process.env.GITHUB_EVENT_PATH
     try {
-      github = await import('@actions/github')
+      return await import('@actions/github')
     } finally {
       process.env.GITHUB_EVENT_PATH = path
     }
-  } else {
-    github = await import('@actions/github')
-  }
-  const { context } = github
-  const event: EventContext = {
-    eventName: context.eventName ?? '',
-    payload: context.payload,
-    sha: context.sha || undefined
   }
   return {
     event,
-    repo: repositoryOf(() => context.repo),
-    octokit: token ? github.getOctokit(token, { userAgent: 'runcloud-domains-action' }) : undefined
+    repo: repositoryOf(payload),
+    octokit: token
+      ? () =>
+          (client ??= load().then(github =>
+            github.getOctokit(token, { userAgent: 'runcloud-domains-action' })
+          ))
+      : undefined
   }
 }
 
-/** context.repo throws without GITHUB_REPOSITORY and a payload repository; either part may be missing. */
-function repositoryOf(read: () => { owner?: unknown; repo?: unknown }): GitHubSide['repo'] {
-  try {
-    const { owner, repo } = read()
-    return typeof owner === 'string' && owner && typeof repo === 'string' && repo
-      ? { owner, repo }
-      : undefined
-  } catch {
-    return undefined
+/** As @actions/github's context.repo: GITHUB_REPOSITORY, else the payload's repository; either part may be missing. */
+function repositoryOf(payload: Record<string, unknown>): GitHubSide['repo'] {
+  const named = (owner: unknown, repo: unknown): GitHubSide['repo'] =>
+    typeof owner === 'string' && owner && typeof repo === 'string' && repo ? { owner, repo } : undefined
+  if (process.env.GITHUB_REPOSITORY) {
+    const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/')
+    return named(owner, repo)
+  }
+  const r = payload.repository as { owner?: { login?: unknown }; name?: unknown } | undefined
+  return r && typeof r === 'object' ? named(r.owner?.login, r.name) : undefined
+}
+
+/**
+ * The repository-contents calls the base reader makes, through a client made on first use: a
+ * checkout that holds the base never loads it.
+ */
+export function lazyRepos(client: () => Promise<GitHubClient>): OctokitLike {
+  return {
+    rest: {
+      repos: {
+        getContent: async params => (await client()).rest.repos.getContent(params),
+        getCommit: async params => (await client()).rest.repos.getCommit(params)
+      }
+    }
   }
 }
