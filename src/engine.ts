@@ -1,10 +1,9 @@
-import { readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { applyPlan } from './apply/apply.js'
 import { chooseBase, type EventContext } from './git/base-ref.js'
 import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
 import { mapLimit, type Logger } from './logger.js'
-import { MAX_MANIFEST_BYTES, parseManifest } from './manifest/parse.js'
+import { parseManifest } from './manifest/parse.js'
+import { readHeadManifest } from './manifest/read-file.js'
 import {
   appKey,
   ManifestError,
@@ -54,26 +53,6 @@ export interface EngineResult {
 }
 
 class RunError extends Error {}
-
-async function readManifestFile(path: string, display: string): Promise<string | undefined> {
-  try {
-    const s = await stat(path)
-    if (s.size > MAX_MANIFEST_BYTES) {
-      throw new ManifestError([
-        {
-          file: display,
-          line: 1,
-          col: 1,
-          message: `The manifest is ${s.size} bytes; the limit is 1 MiB (1,048,576 bytes).`
-        }
-      ])
-    }
-    return await readFile(path, 'utf8')
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw e
-  }
-}
 
 function parse(text: string | undefined, settings: Settings, words: Words): Manifest {
   if (text === undefined) return { form: 'empty', apps: [] }
@@ -185,10 +164,11 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     }
 
     // Head: the manifest in the workspace.
-    const headPath = join(input.workspace, settings.manifest)
-    const headText = await readManifestFile(headPath, settings.manifest)
+    let headText: string | undefined
     let head: Manifest
     try {
+      // A regular file inside the workspace only; what else is there is refused, and annotated.
+      headText = await readHeadManifest(input.workspace, settings.manifest)
       head = parse(headText, settings, words)
     } catch (e) {
       if (e instanceof ManifestError) {

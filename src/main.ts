@@ -3,6 +3,7 @@ import { execute, type EngineResult } from './engine.js'
 import { githubFiles } from './git/github-files.js'
 import type { Logger } from './logger.js'
 import { annotationProperties } from './manifest/annotations.js'
+import type { ManifestProblem } from './manifest/types.js'
 import { lazyRepos, openGitHub } from './net/github.js'
 import { planWarnings, type Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
@@ -10,18 +11,23 @@ import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
 import { progressLine } from './report/progress.js'
 import { readSettings, SettingsError, type Settings } from './settings.js'
+import { shown, shownData, shownDocument, shownOutput } from './text/shown.js'
 
 /** GitHub's job summary limit is 1 MiB; keep a margin for what other steps write. */
 const SUMMARY_MAX = 1024 * 1024 - 16 * 1024
 const COMMENT_MAX = 65_536
 
+/** Manifest problems annotated one by one; the rest are counted in one more annotation (and listed in the summary). */
+const MAX_ANNOTATIONS = 50
+
+// Every line goes through `shown`: credentials scrubbed in every form, control characters removed.
 const actionsLogger: Logger = {
-  progress: e => core.info(progressLine(e)),
-  info: m => core.info(m),
-  warning: m => core.warning(m),
-  error: m => core.error(m),
-  debug: m => core.debug(m),
-  group: (name, fn) => core.group(name, fn)
+  progress: e => core.info(shown(progressLine(e))),
+  info: m => core.info(shown(m)),
+  warning: m => core.warning(shown(m)),
+  error: m => core.error(shown(m)),
+  debug: m => core.debug(shown(m)),
+  group: (name, fn) => core.group(shown(name), fn)
 }
 
 function emptyPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
@@ -46,7 +52,22 @@ function setOutputs(result: EngineResult, settings: Settings): void {
     drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
     failed: result.failed
   })
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, shownOutput(value))
+}
+
+/** Annotations for the manifest's problems: at most MAX_ANNOTATIONS, then one that counts the rest. */
+function annotate(problems: ManifestProblem[], manifest: string): void {
+  for (const p of problems.slice(0, MAX_ANNOTATIONS))
+    core.error(shown(p.message), annotationProperties({ ...p, file: shown(p.file) }))
+  const more = problems.length - MAX_ANNOTATIONS
+  if (more <= 0) return
+  core.error(`${more} more problem${more === 1 ? '' : 's'} in ${shown(manifest)} (see the summary)`, {
+    title: 'domains manifest',
+    file: shown(manifest)
+  })
+  // Each of them in the log too, for what a very long summary had to leave out.
+  for (const p of problems.slice(MAX_ANNOTATIONS))
+    core.info(shown(`${p.file}:${p.line}:${p.col}: ${p.message}`))
 }
 
 /** The action's front door: inputs → settings → engine → outputs, summary, comment, annotations, exit. */
@@ -58,24 +79,24 @@ export async function run(): Promise<void> {
       s => core.setSecret(s)
     )
   } catch (e) {
-    const message = e instanceof SettingsError ? e.problems.join('\n') : (e as Error).message
+    const message = shown(e instanceof SettingsError ? e.problems.join('\n') : (e as Error).message)
     // The summary names the mode the workflow asked for when that input itself was valid.
     const asked = core.getInput('mode').trim()
     const mode = asked === 'apply' || asked === 'drift' ? asked : 'plan'
     const plan = emptyPlan({ mode, manifest: core.getInput('manifest') || 'domains.yml' })
-    await writeSummary(renderMarkdown(plan, { maxChars: SUMMARY_MAX, error: message }))
+    await writeSummary(shownDocument(renderMarkdown(plan, { maxChars: SUMMARY_MAX, error: message })))
     // Outputs as on any other failure (empty lists), so `fromJSON(...)` in an `if: always()` step works.
     const outputs = computeOutputs(plan, { drift: mode === 'drift' ? false : undefined })
-    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, shownOutput(value))
     core.setFailed(message)
     return
   }
 
   // The event from @actions/github's context; GitHub calls through its getOctokit (GHES URL, proxy).
-  const { event, repo, octokit } = openGitHub(settings.githubToken || undefined, m => core.warning(m))
+  const { event, repo, octokit } = openGitHub(settings.githubToken || undefined, m => core.warning(shown(m)))
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
 
-  const result = await execute({
+  const raw = await execute({
     settings,
     workspace,
     event,
@@ -83,23 +104,30 @@ export async function run(): Promise<void> {
     // Loaded only when RunCloud is called: an offline plan never needs the client.
     createApi: async () =>
       (await import('./runcloud/client-factory.js')).clientFor(settings, process.env, {
-        info: m => core.info(m),
-        warning: m => core.warning(m)
+        info: m => actionsLogger.info(m),
+        warning: m => actionsLogger.warning(m)
       }),
     log: actionsLogger
   })
+  // Everything rendered below comes from this copy: every string scrubbed before it is cut or escaped.
+  const result: EngineResult = {
+    ...raw,
+    ...shownData({ plan: raw.plan, problems: raw.problems, error: raw.error, failed: raw.failed })
+  }
 
-  for (const p of result.problems) core.error(p.message, annotationProperties(p))
+  annotate(result.problems, settings.manifest)
   if (result.plan) {
-    for (const w of planWarnings(result.plan)) core.warning(w)
-    core.info(renderPlanText(result.plan))
+    for (const w of planWarnings(result.plan)) core.warning(shown(w))
+    core.info(shown(renderPlanText(result.plan)))
   }
   core.info(`RunCloud API calls: ${result.calls}`)
   setOutputs(result, settings)
 
   const plan = result.plan ?? emptyPlan(settings)
   const render = (maxChars: number): string =>
-    renderMarkdown(plan, { maxChars, problems: result.problems, error: result.error, runUrl: runUrl() })
+    shownDocument(
+      renderMarkdown(plan, { maxChars, problems: result.problems, error: result.error, runUrl: runUrl() })
+    )
   await writeSummary(render(SUMMARY_MAX))
 
   const prNumber = Number(
@@ -122,14 +150,14 @@ export async function run(): Promise<void> {
         issueNumber: prNumber,
         manifest: settings.manifest,
         body: render(COMMENT_MAX - 1_000),
-        log: { info: m => core.info(m), warning: m => core.warning(m) }
+        log: { info: m => actionsLogger.info(m), warning: m => actionsLogger.warning(m) }
       })
     } catch (e) {
-      core.warning(`The pull request comment could not be written: ${(e as Error).message}`)
+      core.warning(shown(`The pull request comment could not be written: ${(e as Error).message}`))
     }
   }
 
-  if (result.exitCode !== 0) core.setFailed(result.error ?? 'failed')
+  if (result.exitCode !== 0) core.setFailed(shown(result.error ?? 'failed'))
 }
 
 function runUrl(): string | undefined {
@@ -142,6 +170,6 @@ async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown, true).write()
   } catch (e) {
-    core.warning(`The job summary could not be written: ${(e as Error).message}`)
+    core.warning(shown(`The job summary could not be written: ${(e as Error).message}`))
   }
 }

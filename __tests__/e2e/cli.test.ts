@@ -92,7 +92,7 @@ describe('export, then plan and drift', () => {
       env: { RUNCLOUD_API_TOKEN: TOKEN }
     })
     expect(out.code).toBe(0)
-    expect(out.stdout).toMatch(/primary domain left out \(never managed\): main\.example\.com/)
+    expect(out.stdout).toMatch(/primary domain left out \(never managed\): "main\.example\.com"/)
     const m = parseManifest(out.stdout, { file: 'domains.yml' })
     expect(m.apps[0]?.domains.map(d => d.name)).toEqual(['a.example.com', 'b.example.com', 'c.example.com'])
     expect(m.apps[0]?.domains[2]).toMatchObject({ www: false, redirection: 'none' })

@@ -7,6 +7,21 @@ export interface ExportTarget {
   app: number | string
 }
 
+/** A name in a comment: JSON-quoted, so a line break or a quote in it stays inside the quotes. */
+const quote = (s: string): string => JSON.stringify(s)
+
+/**
+ * What is left that a terminal or an editor would act on (C1 controls, bidirectional controls,
+ * the Unicode line separators), written as `\uXXXX`: inside double quotes, which every value is,
+ * YAML reads that escape back as the character; in a comment it is plain text.
+ */
+function escapeInvisible(text: string): string {
+  return text.replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    ch => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+  )
+}
+
 const DEFAULT_WWW = true
 const DEFAULT_REDIRECTION = 'non-www'
 
@@ -95,11 +110,19 @@ export async function exportManifest(
     const item: Record<string, unknown> = { server: r.serverId, app: r.appId }
     if (r.appName) item.label = r.appName
     item.domains = domains
-    const what = `server ${r.serverName ? `${JSON.stringify(r.serverName)} ` : ''}(${r.serverId}), web app ${r.appName ? `${JSON.stringify(r.appName)} ` : ''}(${r.appId})`
+    const what = `server ${r.serverName ? `${quote(r.serverName)} ` : ''}(${r.serverId}), web app ${r.appName ? `${quote(r.appName)} ` : ''}(${r.appId})`
     const comments = [`  # ${what}`]
-    if (primary.length) comments.push(`  # primary domain left out (never managed): ${primary.join(', ')}`)
-    if (skipped.length) comments.push(`  # left out, not valid manifest names: ${skipped.join(', ')}`)
-    const yaml = stringify([item], { indent: 2, lineWidth: 0 })
+    if (primary.length)
+      comments.push(`  # primary domain left out (never managed): ${primary.map(quote).join(', ')}`)
+    if (skipped.length)
+      comments.push(`  # left out, not valid manifest names: ${skipped.map(quote).join(', ')}`)
+    // Every string double-quoted: a name RunCloud holds with a line break in it stays one value.
+    const yaml = stringify([item], {
+      indent: 2,
+      lineWidth: 0,
+      defaultStringType: 'QUOTE_DOUBLE',
+      defaultKeyType: 'PLAIN'
+    })
       .split('\n')
       .filter(Boolean)
       .map(l => `  ${l}`)
@@ -112,5 +135,5 @@ export async function exportManifest(
     'version: 1',
     blocks.length ? 'apps:' : 'apps: []'
   ]
-  return `${header.join('\n')}\n${blocks.join('\n')}${blocks.length ? '\n' : ''}`
+  return escapeInvisible(`${header.join('\n')}\n${blocks.join('\n')}${blocks.length ? '\n' : ''}`)
 }

@@ -11,6 +11,7 @@ import { clientFor } from '../runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from '../settings.js'
 import { exportManifest, type ExportTarget } from './export.js'
 import { colourPlanText, terminalLogger } from './terminal.js'
+import { shown, shownData, shownOutput } from '../text/shown.js'
 import { CLI_WORDS } from './words.js'
 
 export interface CliIo {
@@ -191,7 +192,8 @@ interface Values {
 export async function cliMain(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv
   const say = (s: string): void => void io.stdout.write(`${s}\n`)
-  const complain = (s: string): void => void io.stderr.write(`${s}\n`)
+  // Messages reach the terminal through `shown`: credentials scrubbed, control characters removed.
+  const complain = (s: string): void => void io.stderr.write(`${shown(s)}\n`)
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     say(HELP.main as string)
     return command ? 0 : 2
@@ -227,7 +229,16 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
     const settings: Settings = readSettings(name => inputs[name] ?? '', undefined, CLI_WORDS)
     const workspace = resolve(io.cwd, values.dir ?? '.')
     const terminal = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr })
-    const log = terminal
+    // The terminal adds its own colours after `shown` has cleaned the text it is given.
+    const log: typeof terminal = {
+      ...terminal,
+      progress: e => terminal.progress(shownData(e)),
+      info: m => terminal.info(shown(m)),
+      warning: m => terminal.warning(shown(m)),
+      error: m => terminal.error(shown(m)),
+      debug: m => terminal.debug(shown(m)),
+      group: (name, fn) => terminal.group(shown(name), fn)
+    }
     const client = () =>
       clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) }, CLI_WORDS)
 
@@ -275,13 +286,15 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       for (const w of planWarnings(result.plan)) log.warning(w)
       if (values.json) {
         say(
-          computeOutputs(result.plan, {
-            drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
-            failed: result.failed
-          }).plan ?? '{}'
+          shownOutput(
+            computeOutputs(result.plan, {
+              drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
+              failed: result.failed
+            }).plan ?? '{}'
+          )
         )
       } else {
-        const text = renderPlanText(result.plan)
+        const text = shown(renderPlanText(result.plan))
         say(io.tty ? colourPlanText(text) : text)
       }
     }

@@ -344,7 +344,10 @@ function reportIssues(doc: Document, c: Collector, issues: z.core.$ZodIssue[], p
       for (const key of issue.keys) {
         const hint = suggestKey(key, levelKeys(path))
         const node = keyNodeAt(doc, path, key)
-        c.add(c.at(node?.range?.[0]), `unknown key '${key}'${hint ? `; did you mean '${hint}'?` : ''}`)
+        c.add(
+          c.at(node?.range?.[0]),
+          `unknown key '${clip(key, 60)}'${hint ? `; did you mean '${hint}'?` : ''}`
+        )
       }
       continue
     }
@@ -590,7 +593,7 @@ function build(
       const name = typeof entry === 'string' ? entry : obj.name
       const n = normaliseDomain(name)
       if ('error' in n) {
-        c.add(pos, `'${name.trim()}' ${n.error}${n.hint ? `: ${n.hint}` : ''}`)
+        c.add(pos, `'${clip(name.trim(), 100)}' ${n.error}${n.hint ? `: ${n.hint}` : ''}`)
         return
       }
       const first = seen.get(n.ascii)

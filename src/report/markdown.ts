@@ -221,7 +221,7 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
     for (const p of shown)
       out.push(`| ${code(`${p.file}:${p.line}:${p.col}`)} | ${md(clip(p.message, MAX_ERROR))} |`)
     const more = problems.length - shown.length
-    if (more > 0) out.push('', `<sub>… ${more} more problems; see the annotations.</sub>`)
+    if (more > 0) out.push('', `<sub>… ${more} more problems; see the job log.</sub>`)
     out.push('')
   }
   const withWork = plan.apps.filter(hasWork)
