@@ -92,8 +92,13 @@ export async function run(): Promise<void> {
     return
   }
 
-  // The event from @actions/github's context; GitHub calls through its getOctokit (GHES URL, proxy).
-  const { event, repo, octokit } = openGitHub(settings.githubToken || undefined, m => core.warning(shown(m)))
+  // The event as @actions/github's context reads it; GitHub calls through its getOctokit (GHES URL,
+  // proxy), loaded on the first call.
+  const { event, repo, octokit } = openGitHub(
+    settings.githubToken || undefined,
+    m => core.warning(shown(m)),
+    m => core.info(shown(m))
+  )
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
 
   const raw = await execute({

@@ -61,4 +61,19 @@ describe('event payload through @actions/github', () => {
     expect(gh.comments.map(c => c.issue)).toEqual([12])
     expect(gh.requests.every(r => r.authorization?.startsWith('token ghs_'))).toBe(true)
   })
+
+  it('a GITHUB_API_URL that is not a URL: a warning, no GitHub call, the plan still made', async () => {
+    const res = await runAction({
+      workspace: repo.dir,
+      eventName: 'pull_request',
+      githubApiUrl: 'not a url',
+      payload: { number: 12, pull_request: { number: 12, base: { sha: repo.shas[0] } } }
+    })
+    expect(res.exitCode).toBe(0)
+    expect(
+      res.annotations.some(a => a.level === 'warning' && /GITHUB_API_URL is not a URL/.test(a.message))
+    ).toBe(true)
+    expect(JSON.parse(res.outputs.added ?? '')).toEqual(['b.example.com'])
+    expect(gh.requests).toEqual([])
+  })
 })

@@ -171,6 +171,8 @@ describe('GitHub API through an HTTPS proxy', () => {
     expect(proxy.connects).toContain(githubHost())
     expect(proxy.connects).toContain(runcloudHost())
     expect(githubFront.connections).toBeGreaterThan(0)
+    expect(res.stdout).toContain(`Connecting to ${githubHost()} through the proxy http://127.0.0.1:`)
+    expect(everything(res)).not.toContain(PROXY_PASSWORD)
   })
 
   it('without the proxy the GitHub host is unreachable: a warning, no comment', async () => {

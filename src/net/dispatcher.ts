@@ -14,7 +14,12 @@ export interface PoolOptions {
  * library), so both APIs are proxied alike. `undefined`: connect directly.
  */
 export function proxyFor(url: string): URL | undefined {
-  const proxy = getProxyUrl(url)
+  let proxy: string
+  try {
+    proxy = getProxyUrl(url)
+  } catch {
+    return undefined // not a URL: the request itself will fail with a clearer message
+  }
   if (!proxy) return undefined
   let parsed: URL
   try {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { getOctokit } from '@actions/github'
 import type { EventContext } from '../git/base-ref.js'
 import type { OctokitLike } from '../git/github-files.js'
+import { describeProxy, proxyFor } from './dispatcher.js'
 
 /** The GitHub client every GitHub call goes through: `octokit.rest.*`, `octokit.request(...)`, `octokit.paginate`. */
 export type GitHubClient = ReturnType<typeof getOctokit>
@@ -28,6 +29,17 @@ function readPayload(path: string | undefined): { payload: Record<string, unknow
     : { payload: {}, problem: 'is not a JSON object' }
 }
 
+/** Why GITHUB_API_URL cannot be used, or undefined (unset means api.github.com). */
+function apiUrlProblem(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  try {
+    const { protocol } = new URL(value)
+    return protocol === 'https:' || protocol === 'http:' ? undefined : 'is not an http(s) URL'
+  } catch {
+    return 'is not a URL'
+  }
+}
+
 /**
  * The run's event, read as @actions/github's context reads it (event name, payload, sha, repository
  * from GITHUB_REPOSITORY or the payload), and a GitHub client from its getOctokit, which takes the API
@@ -37,10 +49,17 @@ function readPayload(path: string | undefined): { payload: Record<string, unknow
  * defaults with a warning; since that module parses the event file as it loads and would throw on a
  * malformed one, it is then loaded as if there were no event file.
  */
-export function openGitHub(token: string | undefined, warn: (message: string) => void): GitHubSide {
+export function openGitHub(
+  token: string | undefined,
+  warn: (message: string) => void,
+  info: (message: string) => void = () => {}
+): GitHubSide {
   const path = process.env.GITHUB_EVENT_PATH
   const { payload, problem } = readPayload(path)
   if (problem) warn(`The event payload at GITHUB_EVENT_PATH ${problem}; using the defaults.`)
+  // @actions/github would throw while loading on an API URL that is not a URL: no GitHub calls then.
+  const apiProblem = apiUrlProblem(process.env.GITHUB_API_URL)
+  if (apiProblem) warn(`GITHUB_API_URL ${apiProblem}; the GitHub API is not called in this run.`)
   const event: EventContext = {
     eventName: process.env.GITHUB_EVENT_NAME ?? '',
     payload,
@@ -59,12 +78,18 @@ export function openGitHub(token: string | undefined, warn: (message: string) =>
   return {
     event,
     repo: repositoryOf(payload),
-    octokit: token
-      ? () =>
-          (client ??= load().then(github =>
-            github.getOctokit(token, { userAgent: 'runcloud-domains-action' })
-          ))
-      : undefined
+    octokit:
+      token && !apiProblem
+        ? () =>
+            (client ??= load().then(github => {
+              // getOctokit picks its proxy by the same rules (@actions/http-client's); say which.
+              const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+              const proxy = proxyFor(apiUrl)
+              if (proxy)
+                info(`Connecting to ${new URL(apiUrl).host} through the proxy ${describeProxy(proxy)}`)
+              return github.getOctokit(token, { userAgent: 'runcloud-domains-action' })
+            }))
+        : undefined
   }
 }
 
