@@ -121,16 +121,23 @@ function pairOf(map: { items: Pair[] }, key: string): Pair<Node, Node> | undefin
   return index.get(key)
 }
 
+/** One step down from `cur`: a mapping's value (or key) by key, a sequence's item by index; an alias is where its copy is written. */
+function childOf(cur: unknown, key: PathKey): unknown {
+  // Inside an alias (*name) the nodes are the anchor's; the alias is where this copy is written.
+  if (isAlias(cur)) return cur
+  if (isMap(cur)) {
+    const pair = pairOf(cur, String(key))
+    return pair?.value ?? pair?.key
+  }
+  if (isSeq(cur)) return cur.items[Number(key)]
+  return undefined
+}
+
 function nodeAt(doc: Document, path: readonly PathKey[]): Node | undefined {
   let cur: unknown = doc.contents
   for (const key of path) {
-    // Inside an alias (*name) the nodes are the anchor's; the alias is where this copy is written.
-    if (isAlias(cur)) return cur
-    if (isMap(cur)) {
-      const pair = pairOf(cur, String(key))
-      cur = pair?.value ?? pair?.key
-    } else if (isSeq(cur)) cur = cur.items[Number(key)]
-    else return undefined
+    cur = childOf(cur, key)
+    if (cur === undefined || isAlias(cur)) break
   }
   return cur as Node | undefined
 }
@@ -580,14 +587,17 @@ function build(
       )
     else appsSeen.set(key, appPos)
 
+    // Each entry's node is one step from the list's, found once per app (not walked from the root per name).
+    const domainsNode = nodeAt(doc, domainsPath)
     asArray(raw.domains).forEach((entry: unknown, di: number) => {
       if (
         typeof entry !== 'string' &&
         !(entry && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string')
       )
         return
-      const entryNode = nodeAt(doc, [...domainsPath, di])
-      const nameNode = typeof entry === 'string' ? entryNode : nodeAt(doc, [...domainsPath, di, 'name'])
+      const entryNode = childOf(domainsNode, di) as Node | undefined
+      const nameNode =
+        typeof entry === 'string' ? entryNode : (childOf(entryNode, 'name') as Node | undefined)
       const pos = c.at(nameNode?.range?.[0] ?? entryNode?.range?.[0])
       const obj = entry as { name: string; www?: unknown; redirection?: unknown }
       const name = typeof entry === 'string' ? entry : obj.name
