@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ACTION_ENTRY, ROOT, runAction } from '../test-support/action-runner.js'
+import { startDnsServer } from '../test-support/dns-server.js'
 import { makeRepo } from '../test-support/git-repo.js'
 import { createClient } from '../src/runcloud/client.js'
 import { startSimulator, type SimulatorOptions } from '../test-support/simulator/server.js'
@@ -19,6 +20,8 @@ const quick = process.argv.includes('--quick')
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version }
 
 if (!existsSync(ACTION_ENTRY)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' })
+// The DNS check of added names asks this loopback server (NXDOMAIN for all), not the machine's resolver.
+const dnsServer = await startDnsServer()
 
 const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}.example.com`)
 const manifest = (sid: number, aid: number, domains: string[]) =>
@@ -56,14 +59,16 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
     eventName: 'push',
     payload: { before: repo.shas[0] },
     inputs: { mode: 'apply', 'api-token': TOKEN, 'api-url': sim.url, force: 'true' },
-    env,
+    env: { RUNCLOUD_DNS_SERVERS: dnsServer.address, ...env },
     timeoutMs: 600_000
   })
   const calls = sim.calls
   // The list envelope gives the page count, so an exactly full last page costs nothing more.
   const listPages = Math.ceil(s.live / PER_PAGE)
   const ssl = adds > 0 ? 3 : 0
-  const minimum = adds + removals + listPages + ssl
+  // The DNS check reads the server's address once (GET /servers/{id}) when names are added.
+  const dnsCheck = adds > 0 ? 1 : 0
+  const minimum = adds + removals + listPages + ssl + dnsCheck
   // The WordPress plugin's integration: per addition add, read SSL, redeploy; per removal list (first page only), delete.
   const plugin = adds * 3 + removals * 2
   const ok = run.exitCode === 0 && sim.domains(sid, aid).length === head.length + 1
@@ -251,6 +256,7 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
 // F. Start-up, bundle size and big offline plans (`--compare other/index.js` shows a second bundle beside dist/).
 results.speed = await speedBench(bundlesFromArgs(process.argv), quick)
 
+await dnsServer.close()
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true })
 writeFileSync(join(ROOT, 'bench-results', 'bench.json'), `${JSON.stringify(results, null, 2)}\n`)
 console.log('\nwrote bench-results/bench.json')

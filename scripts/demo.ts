@@ -54,7 +54,7 @@ try {
   )
   printState(world, 'RunCloud before')
 
-  const common = { workspace: world.repo.dir, githubApiUrl: 'http://127.0.0.1:9' }
+  const common = { workspace: world.repo.dir, githubApiUrl: 'http://127.0.0.1:9', env: world.env }
   const inputs = { 'api-token': world.sim.token, 'api-url': world.sim.url, comment: 'false' }
 
   world.sim.resetCalls()

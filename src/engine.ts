@@ -1,4 +1,5 @@
 import { applyPlan } from './apply/apply.js'
+import { checkDns } from './dns/check.js'
 import { chooseBase, type EventContext } from './git/base-ref.js'
 import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
 import { mapLimit, type Logger } from './logger.js'
@@ -30,6 +31,8 @@ export interface EngineInput {
   log: Logger
   /** The front door's words for settings in messages (default: the action's inputs). */
   words?: Words
+  /** Environment of the run (`RUNCLOUD_DNS_SERVERS`); defaults to the process's. */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface FailedOperation {
@@ -252,6 +255,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
 
     const decision = decide(plan, settings, words)
     if (decision.kind === 'stop') throw new RunError(decision.error)
+    // Where the names to be added point: in plan and apply with credentials, before any write.
+    if (settings.dnsCheck && online && settings.mode !== 'drift')
+      await checkDns(plan, { api: getApi(), env: input.env ?? process.env, log })
     if (decision.kind === 'finish' && !writes(settings)) {
       result.exitCode = 0
       return result

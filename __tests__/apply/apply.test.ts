@@ -39,6 +39,9 @@ class StubApi implements RunCloudApi {
   async listApps() {
     return []
   }
+  async getServer(id: number) {
+    return { id, name: 'web-1', ipAddress: '203.0.113.10' }
+  }
   async listDomains(): Promise<LiveDomain[]> {
     this.rec('list')
     return []

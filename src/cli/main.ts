@@ -55,6 +55,7 @@ RunCloud's live state when credentials are set (offline otherwise). Writes nothi
 Options:
   --base <git ref>             base commit (default HEAD~1, the parent of HEAD)
   --max-removal-percent <n>    share of an app's live domains a plan may remove (default 30)
+  --no-dns-check               do not look up where the names to be added point
 ${COMMON}`,
   apply: `Usage: runcloud-domains apply [options]
 
@@ -66,6 +67,7 @@ Options:
   --max-removal-percent <n>    share of an app's live domains a plan may remove (default 30)
   --force                      apply an unsafe plan anyway
   --ssl-redeploy <when>        auto (default), always or never
+  --no-dns-check               do not look up where the names to be added point
 ${COMMON}`,
   drift: `Usage: runcloud-domains drift [options]
 
@@ -140,13 +142,19 @@ const SHARED: OptionTable = {
  * (`plan --reconcile`, `export --force`) is refused by parseArgs, naming it.
  */
 const OPTIONS: Record<string, OptionTable> = {
-  plan: { ...SHARED, base: { type: 'string' }, 'max-removal-percent': { type: 'string' } },
+  plan: {
+    ...SHARED,
+    base: { type: 'string' },
+    'max-removal-percent': { type: 'string' },
+    'no-dns-check': { type: 'boolean' }
+  },
   apply: {
     ...SHARED,
     base: { type: 'string' },
     'max-removal-percent': { type: 'string' },
     force: { type: 'boolean' },
-    'ssl-redeploy': { type: 'string' }
+    'ssl-redeploy': { type: 'string' },
+    'no-dns-check': { type: 'boolean' }
   },
   drift: {
     ...SHARED,
@@ -180,6 +188,7 @@ interface Values {
   reconcile?: boolean
   'no-fail-on-drift'?: boolean
   'ssl-redeploy'?: string
+  'no-dns-check'?: boolean
   json?: boolean
   verbose?: boolean
   help?: boolean
@@ -224,7 +233,8 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       force: values.force ? 'true' : undefined,
       reconcile: values.reconcile ? 'true' : undefined,
       'fail-on-drift': values['no-fail-on-drift'] ? 'false' : undefined,
-      'ssl-redeploy': values['ssl-redeploy']
+      'ssl-redeploy': values['ssl-redeploy'],
+      'dns-check': values['no-dns-check'] ? 'false' : undefined
     }
     const settings: Settings = readSettings(name => inputs[name] ?? '', undefined, CLI_WORDS)
     const workspace = resolve(io.cwd, values.dir ?? '.')
@@ -273,7 +283,8 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       event: { eventName: 'cli', payload: {}, sha: undefined },
       createApi: client,
       log,
-      words: CLI_WORDS
+      words: CLI_WORDS,
+      env: io.env
     })
     log.finish()
     for (const p of result.problems)

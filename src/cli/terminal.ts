@@ -11,6 +11,10 @@ export function colourPlanText(text: string): string {
     .split('\n')
     .map(l => {
       const t = l.trimStart()
+      // An add whose DNS does not point at the server yet: its DNS part in yellow.
+      const dns = l.indexOf(' · DNS ')
+      if (t.startsWith('+') && dns >= 0 && /⚠️|❔/.test(l.slice(dns)))
+        return colours.green(l.slice(0, dns)) + colours.yellow(l.slice(dns))
       if (t.startsWith('+')) return colours.green(l)
       if (t.startsWith('~')) return colours.yellow(l)
       if (t.startsWith('-')) return colours.red(l)

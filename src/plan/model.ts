@@ -26,6 +26,20 @@ export interface ChangeResult {
   error?: string
 }
 
+/**
+ * Where a name to be added points, by the DNS check: at the app's server, elsewhere, nowhere, or
+ * unknown (the lookup failed, or the server's address could not be read).
+ */
+export interface DnsAnswer {
+  /** The name looked up (ASCII): the domain itself, or its www. name. */
+  name: string
+  verdict: 'server' | 'elsewhere' | 'none' | 'failed'
+  /** The A and AAAA addresses found. */
+  addresses: string[]
+  /** Why there is no verdict (`failed`). */
+  error?: string
+}
+
 export interface Change {
   action: ChangeAction
   /** ASCII (punycode) name. */
@@ -40,6 +54,8 @@ export interface Change {
   /** The live domain (update, remove), when live state was read. */
   live?: LiveDomain
   result?: ChangeResult
+  /** Adds, when the DNS check ran: the domain's answer, then its www. name's when www is on. */
+  dns?: DnsAnswer[]
 }
 
 /** Something about a domain worth showing that is not a change. */
@@ -85,6 +101,8 @@ export interface AppPlan {
   /** Resolved ids, once resolved (names go through the API). */
   serverId?: number
   appId?: number
+  /** The server's address (`ipAddress`), when the DNS check read it. */
+  serverIp?: string
   /** Whether live state was read, not needed (app untouched), or unavailable (offline). */
   live: 'read' | 'offline' | 'untouched'
   liveCount?: number

@@ -1,3 +1,4 @@
+import { dnsChecked, dnsText, dnsWarnings } from '../dns/report.js'
 import type { ManifestProblem } from '../manifest/types.js'
 import {
   describeApp,
@@ -73,12 +74,13 @@ function resultCell(c: Change, applied: boolean, mode: Plan['mode']): string {
   }
 }
 
-function changeRow(c: Change, applied: boolean, mode: Plan['mode']): string {
+function changeRow(c: Change, applied: boolean, mode: Plan['mode'], dns = false): string {
   const reason =
     c.action === 'update' && c.from && c.settings
       ? `${REASON_TEXT[c.reason]}: ${settingsDiff(c.from, c.settings)}`
       : REASON_TEXT[c.reason]
-  return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied, mode)} |`
+  const dnsCell = dns ? ` ${md(dnsText(c)) || '—'} |` : ''
+  return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied, mode)} |${dnsCell}`
 }
 
 interface Counts {
@@ -159,8 +161,14 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
       `> ⚠️ Unsafe: removes ${app.safety.removals} of ${app.safety.total} domains (${Number(app.safety.percent.toFixed(1))}%).`
     )
   if (app.changes.length) {
-    lines.push('', '| domain | change | reason | result |', '| --- | --- | --- | --- |')
-    for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied, mode))
+    // A DNS column where the DNS check ran (names to add, with credentials).
+    const dns = dnsChecked([app])
+    lines.push(
+      '',
+      `| domain | change | reason | result |${dns ? ' DNS |' : ''}`,
+      `| --- | --- | --- | --- |${dns ? ' --- |' : ''}`
+    )
+    for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied, mode, dns))
     const hidden = app.changes.length - Math.min(rowCap, app.changes.length)
     if (hidden > 0)
       lines.push(
@@ -207,7 +215,8 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
     if (lines.length > MAX_LIST) out.push(`> … ${lines.length - MAX_LIST} more lines; see the job log.`)
     out.push('')
   }
-  const warnings = planWarnings(plan)
+  // The DNS check's warnings are the engine's to log (before the certificate step), so not in planWarnings.
+  const warnings = [...planWarnings(plan), ...dnsWarnings(plan.apps)]
   if (warnings.length) {
     out.push('> [!WARNING]')
     warnings.slice(0, MAX_LIST).forEach((w, i) => out.push(`${i ? '>\n' : ''}> ${md(clip(w, MAX_WARNING))}`))
@@ -321,8 +330,9 @@ export function renderPlanText(plan: Plan): string {
       const detail =
         c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : ''
       const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : ''
+      const dns = c.dns ? ` · DNS ${dnsText(c)}` : ''
       out.push(
-        `    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}`)}`
+        `    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}${dns}`)}`
       )
     }
     for (const n of app.notes) out.push(`    · ${plain(`${n.domain}: ${n.message}`)}`)

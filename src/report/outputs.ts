@@ -28,6 +28,16 @@ function changeJson(c: Change): Record<string, unknown> {
     ...(c.live ? { id: c.live.id } : {}),
     ...(c.result
       ? { result: { status: c.result.status, ...(c.result.error ? { error: c.result.error } : {}) } }
+      : {}),
+    ...(c.dns
+      ? {
+          dns: c.dns.map(a => ({
+            name: a.name,
+            verdict: a.verdict,
+            addresses: [...a.addresses],
+            ...(a.error ? { error: a.error } : {})
+          }))
+        }
       : {})
   }
 }
@@ -39,6 +49,7 @@ function appJson(a: AppPlan): Record<string, unknown> {
     ...(a.label !== undefined ? { label: a.label } : {}),
     ...(a.serverId !== undefined ? { serverId: a.serverId } : {}),
     ...(a.appId !== undefined ? { appId: a.appId } : {}),
+    ...(a.serverIp !== undefined ? { serverIp: a.serverIp } : {}),
     live: a.live,
     ...(a.liveCount !== undefined ? { liveCount: a.liveCount } : {}),
     exclusive: a.exclusive,

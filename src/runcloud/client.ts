@@ -408,6 +408,15 @@ export function createClient(options: ClientOptions): RunCloudApi {
     async listApps(serverId) {
       return listAll(`/servers/${id(serverId)}/webapps`, named)
     },
+    async getServer(serverId) {
+      const o = (await call('GET', `/servers/${id(serverId)}`)).body as Record<string, unknown> | undefined
+      const ip = o && typeof o.ipAddress === 'string' ? o.ipAddress.trim() : undefined
+      return {
+        id: serverId,
+        name: typeof o?.name === 'string' ? o.name : '',
+        ...(ip ? { ipAddress: ip } : {})
+      }
+    },
     async resolveServer(server) {
       if (typeof server === 'number') return server
       return pickByName(await listAll('/servers', named, { search: server }), server, 'server', 'servers')

@@ -48,6 +48,8 @@ export interface RunCloudApi {
   resolveApp(serverId: number, app: number | string): Promise<number>
   listServers(): Promise<{ id: number; name: string }[]>
   listApps(serverId: number): Promise<{ id: number; name: string }[]>
+  /** One server: its name and `ipAddress`, the address a new domain's DNS must point at. */
+  getServer(serverId: number): Promise<{ id: number; name: string; ipAddress?: string }>
   /** Every domain of the app, all pages. */
   listDomains(serverId: number, appId: number): Promise<LiveDomain[]>
   /** One domain by id; undefined when it does not exist (404). */
