@@ -77,7 +77,7 @@ export async function startDnsServer(table: Record<string, DnsEntry> = {}): Prom
         ttl: 60,
         data
       }))
-    } as dnsPacket.Packet)
+    })
     socket.send(answer, from.port, from.address)
   })
 
