@@ -7,6 +7,7 @@ import type { ManifestProblem } from './manifest/types.js'
 import { lazyRepos, openGitHub } from './net/github.js'
 import { planWarnings, type Plan } from './plan/model.js'
 import { upsertPlanComment } from './report/comment.js'
+import { syncDriftIssue } from './report/drift-issue.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
 import { progressLine } from './report/progress.js'
@@ -160,6 +161,19 @@ export async function run(): Promise<void> {
     } catch (e) {
       core.warning(shown(`The pull request comment could not be written: ${(e as Error).message}`))
     }
+  }
+
+  if (settings.mode === 'drift' && settings.driftIssue) {
+    await syncDriftIssue({
+      octokit: octokit ? await octokit() : undefined,
+      owner: repo?.owner,
+      repo: repo?.repo,
+      manifest: settings.manifest,
+      plan: result.plan,
+      runUrl: runUrl(),
+      document: shownDocument,
+      log: { info: m => actionsLogger.info(m), warning: m => actionsLogger.warning(m) }
+    })
   }
 
   if (result.exitCode !== 0) core.setFailed(shown(result.error ?? 'failed'))

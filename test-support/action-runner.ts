@@ -143,6 +143,9 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       GITHUB_RUN_ID: '1',
       GITHUB_API_URL: opts.githubApiUrl ?? 'http://127.0.0.1:9/unreachable',
       RUNNER_TEMP: tmp,
+      // The DNS check asks a closed loopback port unless a run names a DNS server (each lookup
+      // fails at once): no test, demo or benchmark asks a resolver off this machine.
+      RUNCLOUD_DNS_SERVERS: '127.0.0.1:9',
       ...(sha ? { GITHUB_SHA: sha } : {}),
       ...(opts.env ?? {})
     }

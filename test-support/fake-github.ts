@@ -1,6 +1,7 @@
 /** A small fake of the GitHub REST API on loopback: issue comments, contents and commits. */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fakeIssues, handleIssues, type FakeIssues } from './fake-github-issues.js'
 
 export interface FakeGitHub {
   url: string
@@ -17,6 +18,8 @@ export interface FakeGitHub {
    */
   forbidComments: boolean | 'all'
   requests: { method: string; path: string; authorization?: string }[]
+  /** Issues, labels and /user (see fake-github-issues.ts). */
+  issues: FakeIssues
   close(): Promise<void>
 }
 
@@ -30,6 +33,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     commits: new Set(),
     forbidComments: false,
     requests: [],
+    issues: fakeIssues(),
     close: async () => {}
   }
   const server = createServer((req, res) => {
@@ -116,6 +120,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         const parent = fake.parents.get(ref)
         return json(200, { sha: ref, parents: parent ? [{ sha: parent }] : [] })
       }
+      if (handleIssues(fake.issues, method, url, body as Record<string, unknown>, json)) return
       json(404, { message: 'Not Found' })
     })
   })
