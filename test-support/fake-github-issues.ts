@@ -129,7 +129,7 @@ export function handleIssues(
     return true
   }
   if (rest === '/labels' && method === 'POST') {
-    const name = String(body.name ?? '')
+    const name = typeof body.name === 'string' ? body.name : ''
     if (state.labels.some(l => l.name === name)) {
       json(422, { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists' }] })
       return true

@@ -120,7 +120,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         const parent = fake.parents.get(ref)
         return json(200, { sha: ref, parents: parent ? [{ sha: parent }] : [] })
       }
-      if (handleIssues(fake.issues, method, url, body as Record<string, unknown>, json)) return
+      if (handleIssues(fake.issues, method, url, body, json)) return
       json(404, { message: 'Not Found' })
     })
   })
