@@ -39304,7 +39304,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3049);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7226);
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cliMain */ .m)(process.argv.slice(2), {
     stdout: process.stdout,
@@ -39320,7 +39320,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3049:
+/***/ 7226:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39328,8 +39328,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   m: () => (/* binding */ cliMain)
 });
-
-// UNUSED EXPORTS: cliWording
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -39339,70 +39337,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./src/logger.ts
-/** A logger that keeps lines in memory: for tests, and for buffering one app's lines while apps run in parallel. */
-class BufferLogger {
-    lines = [];
-    info(message) {
-        this.lines.push({ level: 'info', message });
-    }
-    warning(message) {
-        this.lines.push({ level: 'warning', message });
-    }
-    error(message) {
-        this.lines.push({ level: 'error', message });
-    }
-    debug(message) {
-        this.lines.push({ level: 'debug', message });
-    }
-    async group(name, fn) {
-        this.info(`▸ ${name}`);
-        return fn();
-    }
-    /** Write the kept lines to another logger, in order. */
-    replay(to) {
-        for (const l of this.lines)
-            to[l.level](l.message);
-    }
-    text() {
-        return this.lines.map(l => l.message).join('\n');
-    }
-}
-/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i], i);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/plan/model.ts
-const model_REASON_TEXT = {
-    new: 'new in this change',
-    missing: 'missing on RunCloud',
-    settings: 'settings differ',
-    removed: 'removed from the manifest',
-    'app-removed': 'app removed from the manifest',
-    unmanaged: 'unmanaged in an exclusive app'
-};
-function planHasChanges(plan) {
-    return plan.apps.some(a => a.changes.length > 0);
-}
-function isUnsafe(plan) {
-    return plan.apps.some(a => a.safety.unsafe);
-}
-/** How an app is named for people: its label, then where it is. */
-function describeApp(app) {
-    const where = `server ${app.server} / app ${app.app}`;
-    return app.label ? `"${app.label}" (${where})` : where;
-}
-
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 /**
  * Escaping for text from the manifest or the API (labels, names, error messages) placed in
@@ -39454,19 +39388,15 @@ function plain(text) {
 ;// CONCATENATED MODULE: ./src/report/progress.ts
 
 /**
- * Progress lines for a long apply (SPEC section 6). The counter is shared by every app, so with
- * apps in parallel the numbers still run 1…N across the whole run; where each line is written
- * (the app's log group) is the caller's.
+ * The run's progress counter. It is shared by every app, so with apps in parallel the numbers still
+ * run 1…N across the whole run; where each event goes (the app's log group) is the caller's.
  */
 function createProgress(total) {
     let done = 0;
     return {
-        step(item, outcome) {
+        step(change, outcome) {
             done++;
-            const name = item.unicode && item.unicode !== item.domain ? `${item.domain} (${item.unicode})` : item.domain;
-            // Free text (an error as the outcome, quoting RunCloud) must not break the line (a line
-            // break could start a workflow command) or carry terminal escapes.
-            return `[${done}/${total}] ${plain(`${item.action} ${name} … ${outcome}`)}`;
+            return { n: done, total, change: { ...change }, outcome };
         },
         get done() {
             return done;
@@ -39474,11 +39404,92 @@ function createProgress(total) {
         total
     };
 }
+/**
+ * The log line of an event: `[n/N] add example.com … done`. Free text (an error quoting RunCloud)
+ * must not break the line (a line break could start a workflow command) or carry terminal escapes.
+ */
+function progressLine(e) {
+    const { action, domain, unicode } = e.change;
+    const name = unicode && unicode !== domain ? `${domain} (${unicode})` : domain;
+    return `[${e.n}/${e.total}] ${plain(`${action} ${name} … ${e.outcome.text}`)}`;
+}
+
+;// CONCATENATED MODULE: ./src/logger.ts
+
+/** A logger that keeps lines in memory: for tests, and for buffering one app's lines while apps run in parallel. */
+class BufferLogger {
+    lines = [];
+    progress(event) {
+        this.lines.push({ level: 'progress', message: progressLine(event), event });
+    }
+    info(message) {
+        this.lines.push({ level: 'info', message });
+    }
+    warning(message) {
+        this.lines.push({ level: 'warning', message });
+    }
+    error(message) {
+        this.lines.push({ level: 'error', message });
+    }
+    debug(message) {
+        this.lines.push({ level: 'debug', message });
+    }
+    async group(name, fn) {
+        this.info(`▸ ${name}`);
+        return fn();
+    }
+    /** Write the kept lines to another logger, in order. */
+    replay(to) {
+        for (const l of this.lines) {
+            if (l.level === 'progress')
+                to.progress(l.event);
+            else
+                to[l.level](l.message);
+        }
+    }
+    text() {
+        return this.lines.map(l => l.message).join('\n');
+    }
+}
+/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/plan/model.ts
+const model_REASON_TEXT = {
+    new: 'new in this change',
+    missing: 'missing on RunCloud',
+    settings: 'settings differ',
+    removed: 'removed from the manifest',
+    'app-removed': 'app removed from the manifest',
+    unmanaged: 'unmanaged in an exclusive app'
+};
+function planHasChanges(plan) {
+    return plan.apps.some(a => a.changes.length > 0);
+}
+function isUnsafe(plan) {
+    return plan.apps.some(a => a.safety.unsafe);
+}
+/** How an app is named for people: its label, then where it is. */
+function describeApp(app) {
+    const where = `server ${app.server} / app ${app.app}`;
+    return app.label ? `"${app.label}" (${where})` : where;
+}
 
 ;// CONCATENATED MODULE: ./src/apply/ssl.ts
 const DNS_HINT = 'A certificate can only be issued once the domain’s DNS points at the server; check the DNS records, then run again.';
 /**
- * Redeploy an app's certificate once (SPEC section 6). Basic SSL: the app's one certificate
+ * Redeploy an app's certificate once (README, "SSL"). Basic SSL: the app's one certificate
  * (`PUT /ssl/{id}`). Advanced SSL: per added domain, redeploy its certificate, or install one
  * where none exists and AutoSSL is off. No certificate at all is a warning, not a failure.
  */
@@ -39561,7 +39572,7 @@ function errorText(e) {
     return e instanceof Error ? e.message : String(e);
 }
 /**
- * Apply a plan (SPEC section 6), writing each change's `result` and each app's `ssl.result`
+ * Apply a plan (docs/architecture.md), writing each change's `result` and each app's `ssl.result`
  * into the plan. Per app: additions and updates, then removals, then SSL, one at a time
  * (RunCloud rewrites the app's web server configuration on each change); apps run in parallel.
  * Each operation succeeds or fails on its own; nothing here throws for a failed operation.
@@ -39577,8 +39588,8 @@ async function applyPlan(plan, opts) {
         const buffer = parallel ? new BufferLogger() : undefined;
         const log = buffer ?? opts.log;
         const body = async () => {
-            const step = (c, text) => {
-                log.info(progress.step(c, text));
+            const step = (c, outcome) => {
+                log.progress(progress.step(c, outcome));
                 if (parallel && Date.now() - lastProgress >= every) {
                     lastProgress = Date.now();
                     opts.log.info(`progress: ${progress.done}/${progress.total} operations`);
@@ -39603,7 +39614,7 @@ async function applyApp(app, opts, step, log) {
     if (serverId === undefined || appId === undefined) {
         for (const c of app.changes) {
             c.result = { status: 'skipped', error: 'the app was not resolved' };
-            step(c, 'skipped');
+            step(c, { status: 'skipped', text: 'skipped' });
         }
         return;
     }
@@ -39623,26 +39634,26 @@ async function applyApp(app, opts, step, log) {
                     if (out.status === 'done')
                         added.push(out.domain);
                 }
-                step(c, out.status === 'noop' ? 'already live' : 'done');
+                step(c, out.status === 'noop' ? { status: 'noop', text: 'already live' } : { status: 'done', text: 'done' });
             }
             else if (c.action === 'update') {
                 if (!c.live || !c.settings)
                     throw new Error('live state of the domain is unknown');
                 const out = await api.updateDomain(serverId, appId, c.live, c.settings);
                 c.result = { status: out.status };
-                step(c, out.status === 'noop' ? 'already so' : 'done');
+                step(c, out.status === 'noop' ? { status: 'noop', text: 'already so' } : { status: 'done', text: 'done' });
             }
             else {
                 if (!c.live)
                     throw new Error('live state of the domain is unknown');
                 const out = await api.removeDomain(serverId, appId, c.live);
                 c.result = { status: out.status };
-                step(c, out.status === 'noop' ? 'already gone' : 'done');
+                step(c, out.status === 'noop' ? { status: 'noop', text: 'already gone' } : { status: 'done', text: 'done' });
             }
         }
         catch (e) {
             c.result = { status: 'failed', error: errorText(e) };
-            step(c, `failed: ${errorText(e)}`);
+            step(c, { status: 'failed', text: `failed: ${errorText(e)}` });
         }
     }
     // SSL with `auto`: wanted when the manifest change adds domains, or when this run added any.
@@ -40147,13 +40158,31 @@ async function readBaseManifest(choice, opts) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/words.ts
+/**
+ * Each front door speaks its own words. The core builds its messages with a `Words` it is given, so
+ * the action says `api-token` and `force: true` where the command line says `RUNCLOUD_API_TOKEN` and
+ * `--force`; neither rewrites the other's text afterwards (docs/architecture.md, "Front doors").
+ */
+/** The action's words: inputs of action.yml, written in a workflow file. */
+const ACTION_WORDS = {
+    door: 'action',
+    name: s => `'${s}'`,
+    subject: s => `Input '${s}'`,
+    both: (a, b) => `the inputs '${a}' and '${b}'`,
+    turnOn: s => `${s}: true`,
+    provideToken: 'store it as a repository secret and pass it as api-token, e.g. api-token: ${{ secrets.RUNCLOUD_API_TOKEN }}',
+    seeSummary: ' (see the summary)',
+    seeAnnotations: ' (see the annotations)'
+};
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/manifest/normalise.ts
 
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Validity of an ASCII name per SPEC section 2; returns the reason when invalid. */
+/** Validity of an ASCII name per the README's "The manifest"; returns the reason when invalid. */
 function domainProblem(ascii) {
     if (ascii.length > 253)
         return `is ${ascii.length} characters long; a domain name has at most 253`;
@@ -49895,6 +49924,7 @@ function appKey(app) {
 
 
 
+
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 /** Aliases a manifest may expand; a real manifest needs few, a "billion laughs" needs many. */
 const MAX_ALIASES = 100;
@@ -50062,7 +50092,7 @@ function reportIssues(doc, c, issues, prefix = []) {
     }
 }
 /**
- * Parse and validate a manifest (SPEC section 2), reporting every problem of the file at once
+ * Parse and validate a manifest (README, "The manifest"), reporting every problem of the file at once
  * with its line and column. Throws only ManifestError.
  */
 function parseManifest(input, opts) {
@@ -50153,7 +50183,7 @@ function parseManifest(input, opts) {
             c.add(c.at(versionNode.range[0]), `'version' must be 1, not ${written}`);
     }
     if (short && (opts.serverId === undefined || opts.appId === undefined)) {
-        c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), "a short-form manifest (a bare 'domains:' list) needs the inputs 'server-id' and 'app-id'; set both, or use the full form with 'apps:'");
+        c.add(c.at(keyNodeAt(doc, [], 'domains')?.range?.[0]), `a short-form manifest (a bare 'domains:' list) needs ${(opts.words ?? ACTION_WORDS).both('server-id', 'app-id')}; set both, or use the full form with 'apps:'`);
     }
     // The name rules run even when the structure has problems, so one run reports everything.
     const lenient = short
@@ -50170,7 +50200,7 @@ function parseManifest(input, opts) {
         fail();
     return manifest;
 }
-/** The ASCII name, with the Unicode form beside it when they differ (SPEC section 2). */
+/** The ASCII name, with the Unicode form beside it when they differ (README, "The manifest"). */
 const shownName = (d) => d.unicode && d.unicode !== d.name ? `${d.name} (${d.unicode})` : d.name;
 const asArray = (v) => (Array.isArray(v) ? v : []);
 const asRecord = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : {};
@@ -50261,6 +50291,7 @@ function build(doc, c, data, form, shortPath) {
 
 
 
+
 const sameSettings = (a, b) => a.www === b.www && a.redirection === b.redirection;
 function domainsEqual(a, b) {
     if (a.length !== b.length)
@@ -50296,7 +50327,7 @@ function change(action, entry, reason, extra = {}) {
         c.unicode = entry.unicode;
     return c;
 }
-function safety(appLabel, removals, total, maxPercent) {
+function safety(appLabel, removals, total, maxPercent, words) {
     const percent = total > 0 ? Math.round((removals / total) * 1000) / 10 : 0;
     // Multiplied out, not divided: (7 / 25) * 100 is 28.000000000000004, which would call exactly 28% "more than 28%".
     const unsafe = total >= 10 && removals > 0 && removals * 100 > maxPercent * total;
@@ -50304,7 +50335,7 @@ function safety(appLabel, removals, total, maxPercent) {
     if (unsafe) {
         verdict.message =
             `Unsafe plan for ${appLabel}: it removes ${removals} of ${total} domains (${percent}%), ` +
-                `more than max-removal-percent ${maxPercent}%; it is applied only with force: true.`;
+                `more than ${words.name('max-removal-percent')} ${maxPercent}%; it is applied only with ${words.turnOn('force')}.`;
     }
     return verdict;
 }
@@ -50334,7 +50365,7 @@ function sslStep(opts, head, base, adds) {
     return { policy, wanted: false, why: 'no domains added' };
 }
 /**
- * (base, head, live) → plan. Pure: no I/O. SPEC section 5:
+ * (base, head, live) → plan. Pure: no I/O. (docs/architecture.md, "Where each rule lives"):
  * add = in head, not live (offline: not in base); update = in head and live with other settings;
  * remove = in base, not in head, and live (offline: in base). Never removes a name this
  * repository did not declare, the primary domain, or an ignored name. Drift compares head with live.
@@ -50499,7 +50530,7 @@ function planApp(opts, base, head) {
 }
 function finish(plan, opts, base, head, total) {
     const removals = plan.changes.filter(c => c.action === 'remove').length;
-    plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent);
+    plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent, opts.words ?? ACTION_WORDS);
     plan.ssl = sslStep(opts, head, base, plan.changes.filter(c => c.action === 'add').length);
     // Deterministic order: adds and updates first, then removals (the order they are applied in).
     const rank = { add: 0, update: 1, remove: 2 };
@@ -50569,6 +50600,7 @@ function alignAppIdentities(base, head, live) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 const DEFAULT_API_URL_V3 = 'https://manage.runcloud.io/api/v3';
 const DEFAULT_API_URL_V2 = 'https://manage.runcloud.io/api/v2';
 /** Every bad input of a run, reported together, before any request is made. */
@@ -50599,9 +50631,10 @@ function isLoopbackHost(hostname) {
  * Turn raw inputs into settings. `setSecret` is called for each credential the moment it is read,
  * before anything can print it.
  */
-function readSettings(input, setSecret = () => { }) {
+function readSettings(input, setSecret = () => { }, words = ACTION_WORDS) {
     const problems = [];
     const get = (name) => (input(name) ?? '').trim();
+    const the = (name) => words.subject(name);
     const secret = (name) => {
         const v = get(name);
         if (v)
@@ -50618,7 +50651,7 @@ function readSettings(input, setSecret = () => { }) {
             return fallback;
         if (allowed.includes(v))
             return v;
-        problems.push(`Input '${name}' is '${v}'; it must be one of: ${allowed.join(', ')}.`);
+        problems.push(`${the(name)} is '${v}'; it must be one of: ${allowed.join(', ')}.`);
         return fallback;
     };
     const bool = (name, fallback) => {
@@ -50629,7 +50662,7 @@ function readSettings(input, setSecret = () => { }) {
             return true;
         if (FALSE.includes(v))
             return false;
-        problems.push(`Input '${name}' is '${v}'; it must be true or false.`);
+        problems.push(`${the(name)} is '${v}'; it must be true or false.`);
         return fallback;
     };
     const int = (name, fallback, min, max) => {
@@ -50637,7 +50670,7 @@ function readSettings(input, setSecret = () => { }) {
         if (v === '')
             return fallback;
         if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-            problems.push(`Input '${name}' is '${v}'; it must be a whole number from ${min} to ${max}.`);
+            problems.push(`${the(name)} is '${v}'; it must be a whole number from ${min} to ${max}.`);
             return fallback;
         }
         return Number(v);
@@ -50645,7 +50678,7 @@ function readSettings(input, setSecret = () => { }) {
     const mode = oneOf('mode', ['plan', 'apply', 'drift'], 'plan');
     const manifest = get('manifest') || 'domains.yml';
     if (manifest.split(/[\\/]/).includes('..') || manifest.startsWith('/')) {
-        problems.push(`Input 'manifest' is '${manifest}'; it must be a path inside the workspace, like domains.yml.`);
+        problems.push(`${the('manifest')} is '${manifest}'; it must be a path inside the workspace, like domains.yml.`);
     }
     const serverId = int('server-id', undefined, 1, Number.MAX_SAFE_INTEGER);
     const appId = int('app-id', undefined, 1, Number.MAX_SAFE_INTEGER);
@@ -50661,40 +50694,40 @@ function readSettings(input, setSecret = () => { }) {
     const driftIssue = bool('drift-issue', false);
     const environment = get('environment') || 'runcloud-domains';
     if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
-        problems.push(`Input 'environment' must be a GitHub environment name: at most 255 visible characters.`);
+        problems.push(`${the('environment')} must be a GitHub environment name: at most 255 visible characters.`);
     }
     const baseRef = get('base-ref') || undefined;
     if (baseRef !== undefined && !/^(?!-)[\w./@^~{}-]+$/.test(baseRef)) {
-        problems.push(`Input 'base-ref' is '${baseRef}'; it must be a commit SHA or a git ref name.`);
+        problems.push(`${the('base-ref')} is '${baseRef}'; it must be a commit SHA or a git ref name.`);
     }
     const legacy = !apiToken && !!(apiKey || apiSecret);
     if (legacy && !(apiKey && apiSecret)) {
-        problems.push(`Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token' (API v3) instead.`);
+        problems.push(`${capital(words.both('api-key', 'api-secret'))} go together; give both, or give ${words.name('api-token')} (API v3) instead.`);
     }
     const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret);
     if ((mode === 'apply' || mode === 'drift') && !hasCredentials) {
-        problems.push(`Input 'api-token' is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and pass it from a secret, e.g. api-token: \${{ secrets.RUNCLOUD_API_TOKEN }}.`);
+        problems.push(`${the('api-token')} is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and ${words.provideToken}.`);
     }
     const rawUrl = get('api-url') || (legacy ? DEFAULT_API_URL_V2 : DEFAULT_API_URL_V3);
     let apiUrl = rawUrl.replace(/\/+$/, '');
     try {
         const u = new URL(rawUrl);
         if (u.username || u.password) {
-            problems.push(`Input 'api-url' must not carry credentials; pass them in 'api-token'.`);
+            problems.push(`${the('api-url')} must not carry credentials; pass them in ${words.name('api-token')}.`);
             apiUrl = DEFAULT_API_URL_V3;
         }
         else if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-            problems.push(`Input 'api-url' is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`);
+            problems.push(`${the('api-url')} is '${rawUrl}'; plain http:// is allowed only for a loopback host (127.0.0.1, ::1, localhost). Use https://.`);
         }
         else if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-            problems.push(`Input 'api-url' is '${rawUrl}'; it must be an https:// URL.`);
+            problems.push(`${the('api-url')} is '${rawUrl}'; it must be an https:// URL.`);
         }
         else if (u.search || u.hash) {
-            problems.push(`Input 'api-url' is '${rawUrl}'; it must be a base URL without query or fragment.`);
+            problems.push(`${the('api-url')} is '${rawUrl}'; it must be a base URL without query or fragment.`);
         }
     }
     catch {
-        problems.push(`Input 'api-url' is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`);
+        problems.push(`${the('api-url')} is '${rawUrl}', which is not a URL; use e.g. ${DEFAULT_API_URL_V3}.`);
     }
     if (problems.length)
         throw new SettingsError(problems);
@@ -50723,11 +50756,13 @@ function readSettings(input, setSecret = () => { }) {
         driftIssue
     };
 }
+const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 function hasCredentials(s) {
     return !!s.apiToken || (!!s.apiKey && !!s.apiSecret);
 }
 
 ;// CONCATENATED MODULE: ./src/engine.ts
+
 
 
 
@@ -50764,10 +50799,15 @@ async function readManifestFile(path, display) {
         throw e;
     }
 }
-function engine_parse(text, settings) {
+function engine_parse(text, settings, words) {
     if (text === undefined)
         return { form: 'empty', apps: [] };
-    return parseManifest(text, { file: settings.manifest, serverId: settings.serverId, appId: settings.appId });
+    return parseManifest(text, {
+        file: settings.manifest,
+        serverId: settings.serverId,
+        appId: settings.appId,
+        words
+    });
 }
 /** Resolve ids and read the domains of each app (all pages), several apps at once; failures stay per app. */
 async function readLiveState(apps, api, concurrency, log) {
@@ -50854,25 +50894,26 @@ function collectFailures(plan) {
  */
 async function execute(input) {
     const { settings, log } = input;
+    const words = input.words ?? ACTION_WORDS;
     const result = { problems: [], failed: [], calls: 0, exitCode: 1 };
     let api;
     const getApi = () => (api ??= input.createApi());
     try {
         const warnings = [];
         if (settings.legacy) {
-            warnings.push('Using the legacy RunCloud API v2 (api-key and api-secret): RunCloud has discontinued v2 for most accounts. Create an API v3 token and pass it as api-token.');
+            warnings.push(`Using the legacy RunCloud API v2 (${words.name('api-key')} and ${words.name('api-secret')}): RunCloud has discontinued v2 for most accounts. Create an API v3 token and ${words.provideToken}.`);
         }
         // Head: the manifest in the workspace.
         const headPath = (0,external_node_path_.join)(input.workspace, settings.manifest);
         const headText = await readManifestFile(headPath, settings.manifest);
         let head;
         try {
-            head = engine_parse(headText, settings);
+            head = engine_parse(headText, settings, words);
         }
         catch (e) {
             if (e instanceof ManifestError) {
                 result.problems = e.problems;
-                throw new RunError(`${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (see the annotations).`);
+                throw new RunError(`${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}${words.seeAnnotations}.`);
             }
             throw e;
         }
@@ -50891,7 +50932,7 @@ async function execute(input) {
             baseDescription = b.description;
             baseSha = b.sha;
             try {
-                base = engine_parse(b.text, settings);
+                base = engine_parse(b.text, settings, words);
             }
             catch (e) {
                 if (!(e instanceof ManifestError))
@@ -50901,7 +50942,9 @@ async function execute(input) {
         }
         if (headText === undefined) {
             if (settings.mode === 'drift' || base.apps.length === 0) {
-                throw new RunError(`No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`);
+                throw new RunError(words.door === 'action'
+                    ? `No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`
+                    : `No manifest at ${settings.manifest}: create it, or give its path with ${words.name('manifest')}.`);
             }
             warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`);
         }
@@ -50934,7 +50977,8 @@ async function execute(input) {
             ids,
             maxRemovalPercent: settings.maxRemovalPercent,
             sslRedeploy: settings.sslRedeploy,
-            warnings
+            warnings,
+            words
         });
         result.plan = plan;
         for (const app of plan.apps)
@@ -50965,7 +51009,7 @@ async function execute(input) {
                     throw new RunError(readFailure(readErrors));
                 if (result.drift && settings.failOnDrift) {
                     const n = plan.apps.reduce((k, a) => k + a.changes.length, 0);
-                    throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud (see the summary). Run with reconcile: true to fix it.`);
+                    throw new RunError(`Drift found: ${n} difference${n === 1 ? '' : 's'} between ${settings.manifest} and RunCloud${words.seeSummary}. Run with ${words.turnOn('reconcile')} to fix it.`);
                 }
                 result.exitCode = 0;
                 return result;
@@ -50974,7 +51018,7 @@ async function execute(input) {
         // apply, or drift with reconcile: the safety check comes before any write.
         if (isUnsafe(plan) && !settings.force) {
             const messages = plan.apps.filter(a => a.safety.unsafe).map(a => a.safety.message);
-            throw new RunError(`${messages.join('\n')}\nNothing was written. If this is intended, run again with force: true.`);
+            throw new RunError(`${messages.join('\n')}\nNothing was written. If this is intended, run again with ${words.turnOn('force')}.`);
         }
         if (settings.mode === 'apply')
             await dnsCheck();
@@ -51139,7 +51183,7 @@ function failedFromPlan(plan) {
     ]);
 }
 /**
- * The action's outputs (SPEC section 4), each a string as `core.setOutput` takes it.
+ * The action's outputs (README, "Outputs"), each a string as `core.setOutput` takes it.
  *
  * `added` / `removed` / `updated`: before anything is written (plan mode, drift without reconcile)
  * the names the plan would change. Once the run is an apply (or a reconcile that wrote), the names
@@ -52527,8 +52571,9 @@ function parseRateLimitReset(value, now) {
 
 
 
+
 const PER_PAGE = 40;
-/** RunCloud's page size when `perPage` is not honoured (runcloud-api.md). */
+/** RunCloud's page size when `perPage` is not honoured (docs/runcloud-api.md). */
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGES = 500;
 /** 429s tolerated for one request before giving up (each waits out the window). */
@@ -52537,7 +52582,7 @@ const MAX_RATE_RETRIES = 30;
 const MAX_WRITE_ATTEMPTS = 3;
 /** Connection errors that prove the request never reached the server: safe to send again, even a write. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-/** The documented body of an advanced-SSL install (runcloud-api.md). */
+/** The documented body of an advanced-SSL install (docs/runcloud-api.md). */
 const INSTALL_BODY = {
     provider: 'letsencrypt',
     authorizationMethod: 'http-01',
@@ -52622,6 +52667,7 @@ const id = (n) => {
 function createClient(options) {
     const base = options.baseUrl.replace(/\/+$/, '');
     const legacy = !options.token;
+    const provideToken = (options.words ?? ACTION_WORDS).provideToken;
     const secrets = [
         options.token,
         options.apiKey,
@@ -52652,8 +52698,8 @@ function createClient(options) {
     };
     function refused(status) {
         return fail(legacy
-            ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`
-            : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), store it as a repository secret and pass it as api-token.`, status);
+            ? `RunCloud refused the API key and secret (HTTP ${status}). API v2 is discontinued for most accounts: create an API v3 token in RunCloud (Settings → API Key), ${provideToken}.`
+            : `RunCloud refused the API token (HTTP ${status}). Create an API v3 token in RunCloud (Settings → API Key), ${provideToken}.`, status);
     }
     /**
      * One API call with pacing, a timeout, and retries: reads retry on 5xx and connection failures;
@@ -53055,8 +53101,9 @@ function clientTuning(env, note = () => { }) {
     return out;
 }
 /** The client both front doors use: credentials and concurrency from the settings, tuning from the environment. */
-function clientFor(settings, env, log) {
+function clientFor(settings, env, log, words) {
     return createClient({
+        words,
         baseUrl: settings.apiUrl,
         token: settings.apiToken,
         apiKey: settings.apiKey,
@@ -53178,6 +53225,8 @@ async function exportManifest(api, targets, now = new Date()) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/terminal.ts
+
+
 const paint = (code) => (s) => `\u001b[${code}m${s}\u001b[0m`;
 const colours = { red: paint(31), green: paint(32), yellow: paint(33), dim: paint(2), bold: paint(1) };
 /** Colour the plan text's change lines on a terminal: + add, ~ update, - remove. */
@@ -53205,8 +53254,8 @@ function colourPlanText(text) {
         .join('\n');
 }
 /**
- * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's
- * `[n/N] …` lines on stderr; elsewhere: plain lines, nothing redrawn.
+ * The CLI's logger. On a terminal: colour, and a progress bar drawn from the applier's progress
+ * events on stderr; elsewhere: plain `[n/N] …` lines, nothing redrawn.
  */
 function terminalLogger(opts) {
     const out = opts.out ?? process.stdout;
@@ -53223,19 +53272,18 @@ function terminalLogger(opts) {
         out.write(`${s}\n`);
     };
     const logger = {
+        progress(e) {
+            if (!opts.tty)
+                return line(progressLine(e));
+            if (e.outcome.status === 'failed')
+                line(colours.red(progressLine(e)));
+            const width = 30;
+            const filled = Math.round((e.n / Math.max(e.total, 1)) * width);
+            const text = plain(`${e.change.action} ${e.change.domain} … ${e.outcome.text}`).slice(0, 60);
+            err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.n}/${e.total} ${text}`);
+            barShown = true;
+        },
         info(message) {
-            const m = /^\[(\d+)\/(\d+)\] (.*)$/.exec(message);
-            if (m && opts.tty) {
-                const [n, total] = [Number(m[1]), Number(m[2])];
-                const width = 30;
-                const filled = Math.round((n / Math.max(total, 1)) * width);
-                const text = (m[3] ?? '').slice(0, 60);
-                if (/failed/.test(text))
-                    line(colours.red(message));
-                err.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total} ${text}`);
-                barShown = true;
-                return;
-            }
             line(message);
         },
         warning(message) {
@@ -53257,7 +53305,33 @@ function terminalLogger(opts) {
     return logger;
 }
 
+;// CONCATENATED MODULE: ./src/cli/words.ts
+/** Settings the command line takes from the environment rather than a flag. */
+const ENVIRONMENT = {
+    'api-token': 'RUNCLOUD_API_TOKEN',
+    'api-key': 'RUNCLOUD_API_KEY',
+    'api-secret': 'RUNCLOUD_API_SECRET'
+};
+/** Flags whose name differs from the action input they set. */
+const FLAG = {
+    'base-ref': '--base',
+    'fail-on-drift': '--no-fail-on-drift'
+};
+const words_name = (s) => ENVIRONMENT[s] ?? FLAG[s] ?? `--${s}`;
+/** The command line's words: flags and environment variables, for a terminal. */
+const CLI_WORDS = {
+    door: 'cli',
+    name: words_name,
+    subject: s => (ENVIRONMENT[s] ? words_name(s) : `Option '${words_name(s)}'`),
+    both: (a, b) => `${words_name(a)} and ${words_name(b)}`,
+    turnOn: s => words_name(s),
+    provideToken: 'set it as RUNCLOUD_API_TOKEN in the environment',
+    seeSummary: '',
+    seeAnnotations: ''
+};
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -53347,24 +53421,6 @@ RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET (API v2, discontinued for most accounts
 class UsageError extends Error {
 }
 /**
- * The engine's messages name the action's inputs and workflow files; a terminal user has flags and
- * environment variables instead. Rewrites those hints, leaving the rest of each message as it is.
- */
-function cliWording(message) {
-    return message
-        .replace(/and pass it from a secret, e\.g\. api-token: \$\{\{ secrets\.RUNCLOUD_API_TOKEN \}\}/g, 'and set it in the environment: export RUNCLOUD_API_TOKEN=…')
-        .replace(/store it as a repository secret and pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
-        .replace(/pass it as api-token/g, 'set it as RUNCLOUD_API_TOKEN')
-        .replace(/\(api-key and api-secret\)/g, '(RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
-        .replace(/Inputs 'api-key' and 'api-secret' go together; give both, or give 'api-token'/g, 'RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET go together; set both, or set RUNCLOUD_API_TOKEN')
-        .replace(/the inputs 'server-id' and 'app-id'/g, '--server-id and --app-id')
-        .replace(/set the 'manifest' input to its path/g, 'give its path with --manifest')
-        .replace(/\bforce: true\b/g, '--force')
-        .replace(/\breconcile: true\b/g, '--reconcile')
-        .replace(/ \(see the summary\)/g, '')
-        .replace(/ \(see the annotations\)/g, '');
-}
-/**
  * plan and apply read the manifest at a base commit. Outside a repository, or with a --base that
  * names no commit, say that plainly (the engine's own message is about workflow checkouts).
  */
@@ -53382,6 +53438,53 @@ async function checkBase(workspace, base) {
     return undefined;
 }
 const idOrName = (s) => (/^\d+$/.test(s) ? Number(s) : s);
+const SHARED = {
+    manifest: { type: 'string' },
+    dir: { type: 'string', short: 'C' },
+    'api-url': { type: 'string' },
+    'server-id': { type: 'string' },
+    'app-id': { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' }
+};
+/**
+ * Each command's own options, as its --help lists them: an option of another command
+ * (`plan --reconcile`, `export --force`) is refused by parseArgs, naming it.
+ */
+const OPTIONS = {
+    plan: {
+        ...SHARED,
+        base: { type: 'string' },
+        'max-removal-percent': { type: 'string' },
+        'no-dns-check': { type: 'boolean' }
+    },
+    apply: {
+        ...SHARED,
+        base: { type: 'string' },
+        'max-removal-percent': { type: 'string' },
+        force: { type: 'boolean' },
+        'ssl-redeploy': { type: 'string' },
+        'no-dns-check': { type: 'boolean' }
+    },
+    drift: {
+        ...SHARED,
+        reconcile: { type: 'boolean' },
+        'no-fail-on-drift': { type: 'boolean' },
+        'max-removal-percent': { type: 'string' },
+        force: { type: 'boolean' },
+        'ssl-redeploy': { type: 'string' }
+    },
+    export: {
+        server: { type: 'string', multiple: true },
+        app: { type: 'string', multiple: true },
+        all: { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        'api-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+    }
+};
 async function cliMain(argv, io) {
     const [command, ...rest] = argv;
     const say = (s) => void io.stdout.write(`${s}\n`);
@@ -53390,37 +53493,13 @@ async function cliMain(argv, io) {
         say(HELP.main);
         return command ? 0 : 2;
     }
-    if (!(command in HELP) || command === 'main') {
+    if (!(command in OPTIONS)) {
         complain(`Unknown command '${command}'.\n\n${HELP.main}`);
         return 2;
     }
     try {
-        const { values } = (0,external_node_util_.parseArgs)({
-            args: rest,
-            allowPositionals: false,
-            options: {
-                manifest: { type: 'string' },
-                dir: { type: 'string', short: 'C' },
-                base: { type: 'string' },
-                'api-url': { type: 'string' },
-                'server-id': { type: 'string' },
-                'app-id': { type: 'string' },
-                concurrency: { type: 'string' },
-                'max-removal-percent': { type: 'string' },
-                force: { type: 'boolean' },
-                reconcile: { type: 'boolean' },
-                'no-fail-on-drift': { type: 'boolean' },
-                'ssl-redeploy': { type: 'string' },
-                'no-dns-check': { type: 'boolean' },
-                json: { type: 'boolean' },
-                verbose: { type: 'boolean', short: 'v' },
-                help: { type: 'boolean', short: 'h' },
-                server: { type: 'string', multiple: true },
-                app: { type: 'string', multiple: true },
-                all: { type: 'boolean' },
-                output: { type: 'string', short: 'o' }
-            }
-        });
+        const values = (0,external_node_util_.parseArgs)({ args: rest, allowPositionals: false, options: OPTIONS[command] })
+            .values;
         if (values.help) {
             say(HELP[command]);
             return 0;
@@ -53443,15 +53522,11 @@ async function cliMain(argv, io) {
             'ssl-redeploy': values['ssl-redeploy'],
             'dns-check': values['no-dns-check'] ? 'false' : undefined
         };
-        const settings = readSettings(name => inputs[name] ?? '');
+        const settings = readSettings(name => inputs[name] ?? '', undefined, CLI_WORDS);
         const workspace = (0,external_node_path_.resolve)(io.cwd, values.dir ?? '.');
         const terminal = terminalLogger({ tty: io.tty, verbose: values.verbose, out: io.stderr, err: io.stderr });
-        const log = {
-            ...terminal,
-            warning: m => terminal.warning(cliWording(m)),
-            error: m => terminal.error(cliWording(m))
-        };
-        const client = () => clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) });
+        const log = terminal;
+        const client = () => clientFor(settings, io.env, { info: m => log.debug(m), warning: m => log.warning(m) }, CLI_WORDS);
         if (command === 'export') {
             if (!settings.apiToken && !settings.apiKey)
                 throw new UsageError('export needs RUNCLOUD_API_TOKEN (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET).');
@@ -53483,13 +53558,14 @@ async function cliMain(argv, io) {
             event: { eventName: 'cli', payload: {}, sha: undefined },
             createApi: client,
             log,
+            words: CLI_WORDS,
             env: io.env
         });
         log.finish();
         for (const p of result.problems)
             complain(io.tty
-                ? formatAnnotation({ ...p, message: cliWording(p.message) }).replace(/^::error /, 'error ')
-                : `${p.file}:${p.line}:${p.col}: ${cliWording(p.message)}`);
+                ? formatAnnotation(p).replace(/^::error /, 'error ')
+                : `${p.file}:${p.line}:${p.col}: ${p.message}`);
         if (result.plan) {
             for (const w of result.plan.warnings)
                 log.warning(w);
@@ -53500,7 +53576,7 @@ async function cliMain(argv, io) {
                 }).plan ?? '{}');
             }
             else {
-                const text = cliWording(renderPlanText(result.plan));
+                const text = renderPlanText(result.plan);
                 say(io.tty ? colourPlanText(text) : text);
             }
         }
@@ -53512,19 +53588,14 @@ async function cliMain(argv, io) {
     }
     catch (e) {
         if (e instanceof SettingsError) {
-            complain(e.problems
-                .map(p => cliWording(p)
-                .replace(/^Input 'api-token' is required/, 'RUNCLOUD_API_TOKEN is required')
-                .replace(/^Input 'base-ref'/, "Option '--base'")
-                .replace(/^Input '([^']+)'/, "Option '--$1'"))
-                .join('\n'));
+            complain(e.problems.join('\n'));
             return 2;
         }
         if (e instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
             complain(`${e.message}\n\nRun 'runcloud-domains ${command} --help'.`);
             return 2;
         }
-        complain(`error: ${cliWording(e.message)}`);
+        complain(`error: ${e.message}`);
         return 1;
     }
 }
