@@ -257,7 +257,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     if (decision.kind === 'stop') throw new RunError(decision.error)
     // Where the names to be added point: in plan and apply with credentials, before any write.
     if (settings.dnsCheck && online && settings.mode !== 'drift')
-      await checkDns(plan, { api: getApi(), env: input.env ?? process.env, log })
+      await checkDns(plan, { api: await getApi(), env: input.env ?? process.env, log })
     if (decision.kind === 'finish' && !writes(settings)) {
       result.exitCode = 0
       return result
