@@ -1,6 +1,6 @@
 import { applyPlan } from './apply/apply.js'
 import { checkDns } from './dns/check.js'
-import { chooseBase, type EventContext } from './git/base-ref.js'
+import { chooseBase, type BaseChoice, type EventContext } from './git/base-ref.js'
 import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
 import { mapLimit, type Logger } from './logger.js'
 import { parseManifest } from './manifest/parse.js'
@@ -16,6 +16,17 @@ import { appsNeedingLiveState, buildPlan, type LiveApp } from './plan/build.js'
 import { alignAppIdentities } from './plan/same-app.js'
 import { decide, writes } from './plan/decide.js'
 import { describeApp, planHasChanges, type Plan } from './plan/model.js'
+import { fingerprintEntries, planFingerprint } from './plan/fingerprint.js'
+import { markPending } from './plan/pending.js'
+import {
+  countsDescription,
+  createDeployment,
+  findLastApplied,
+  type Deployment,
+  type RecordContext
+} from './record/deployments.js'
+import { checkReviewedPlan } from './record/reviewed-plan.js'
+import { supersededBy } from './record/superseded.js'
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
 import { ACTION_WORDS, type Words } from './words.js'
@@ -33,6 +44,11 @@ export interface EngineInput {
   words?: Words
   /** Environment of the run (`RUNCLOUD_DNS_SERVERS`); defaults to the process's. */
   env?: NodeJS.ProcessEnv
+  /**
+   * The last-applied record (GitHub deployments), superseded runs and the reviewed plan; absent
+   * where there is no GitHub (the CLI), and then the event's base is used as before.
+   */
+  record?: RecordContext
 }
 
 export interface FailedOperation {
@@ -52,6 +68,8 @@ export interface EngineResult {
   drift?: boolean
   /** RunCloud calls made. */
   calls: number
+  /** For people, as notices: a superseded run says which commit applies its change. */
+  notices: string[]
   exitCode: 0 | 1
 }
 
@@ -122,6 +140,74 @@ async function resolveIds(
   return ids
 }
 
+/** Whether two manifest texts declare the same apps and domains (comments and layout aside). */
+function sameManifest(
+  a: string | undefined,
+  b: string | undefined,
+  settings: Settings,
+  words: Words
+): boolean {
+  try {
+    const strip = (m: Manifest) =>
+      JSON.stringify(
+        m.apps.map(app => ({
+          ...app,
+          pos: undefined,
+          domains: app.domains.map(d => ({ ...d, pos: undefined }))
+        }))
+      )
+    return strip(parse(a, settings, words)) === strip(parse(b, settings, words))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Mark the plan's changes that are not in this pull request's (or push's) own diff, from the
+ * event's base to head, but only in the change since the last applied manifest.
+ */
+async function markEarlierMerges(
+  plan: Plan,
+  o: { input: EngineInput; ownBase: BaseChoice; base: Manifest; head: Manifest; baseSha: string }
+): Promise<void> {
+  const { settings } = o.input
+  const words = o.input.words ?? ACTION_WORDS
+  try {
+    const own = await readBaseManifest(o.ownBase, {
+      workspace: o.input.workspace,
+      manifest: settings.manifest,
+      github: o.input.github
+    })
+    if (own.sha === o.baseSha) return
+    const offline = (base: Manifest): Plan =>
+      buildPlan({
+        mode: settings.mode,
+        manifest: settings.manifest,
+        base,
+        head: o.head,
+        baseDescription: '',
+        headDescription: '',
+        maxRemovalPercent: settings.maxRemovalPercent,
+        sslRedeploy: settings.sslRedeploy
+      })
+    let ownManifest: Manifest
+    try {
+      ownManifest = parse(own.text, settings, words)
+    } catch {
+      return
+    }
+    const marked = markPending(plan, offline(o.base), offline(ownManifest))
+    if (marked)
+      plan.warnings.push(
+        `${marked} change${marked === 1 ? '' : 's'} of earlier merges ${marked === 1 ? 'was' : 'were'} never applied and ${marked === 1 ? 'is' : 'are'} part of this plan (reason: merged earlier, not applied yet).`
+      )
+  } catch (e) {
+    o.input.log.debug(
+      `The event's base could not be read to tell earlier merges apart: ${(e as Error).message}`
+    )
+  }
+}
+
 /** Failed operations of an applied plan, for the `failed` output and the final error. */
 export function collectFailures(plan: Plan): FailedOperation[] {
   const failed: FailedOperation[] = []
@@ -155,7 +241,8 @@ export function collectFailures(plan: Plan): FailedOperation[] {
 export async function execute(input: EngineInput): Promise<EngineResult> {
   const { settings, log } = input
   const words = input.words ?? ACTION_WORDS
-  const result: EngineResult = { problems: [], failed: [], calls: 0, exitCode: 1 }
+  const result: EngineResult = { problems: [], failed: [], calls: 0, notices: [], exitCode: 1 }
+  let deployment: Deployment | undefined
   let api: RunCloudApi | undefined
   const getApi = async (): Promise<RunCloudApi> => (api ??= await input.createApi())
   try {
@@ -183,18 +270,96 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       throw e
     }
 
+    const { record, event } = input
+    // A pull request event whose payload names the pull request (a malformed payload gives the defaults).
+    const pullRequest =
+      (event.eventName === 'pull_request' || event.eventName === 'pull_request_target') &&
+      typeof event.payload.pull_request === 'object' &&
+      event.payload.pull_request !== null
+    const pushed = event.eventName === 'push' || event.eventName === 'workflow_dispatch'
+    const recordLines: string[] = []
+
+    // A run whose branch has moved on to another manifest writes nothing: the newer commit's run applies it.
+    if (settings.mode === 'apply' && record && pushed && event.ref && event.sha) {
+      const notice = await supersededBy({
+        record,
+        ref: event.ref,
+        sha: event.sha,
+        workspace: input.workspace,
+        manifest: settings.manifest,
+        headText,
+        files: input.github,
+        same: (a, b) => a === b || sameManifest(a, b, settings, words),
+        log
+      })
+      if (notice) {
+        result.notices.push(notice)
+        result.plan = {
+          mode: settings.mode,
+          manifest: settings.manifest,
+          base: { description: 'not read (superseded)' },
+          head: { sha: event.sha, description: `${event.sha.slice(0, 7)} (this commit)` },
+          offline: false,
+          apps: [],
+          warnings: [],
+          record: [notice]
+        }
+        result.exitCode = 0
+        return result
+      }
+    }
+
     // Base: the manifest at the base commit (not used by drift, which compares head with live).
     let base: Manifest = { form: 'empty', apps: [] }
     let baseDescription = 'not used (drift compares the manifest with RunCloud)'
     let baseSha: string | undefined
+    let ownBase: BaseChoice | undefined
+    let lastDeployment: number | undefined
     if (settings.mode !== 'drift') {
-      const choice = chooseBase(settings.baseRef, input.event)
-      const b = await readBaseManifest(choice, {
-        workspace: input.workspace,
-        manifest: settings.manifest,
-        github: input.github,
-        log: m => log.info(m)
-      })
+      let choice = chooseBase(settings.baseRef, event)
+      // The last-applied record is the base of an apply and of a plan on a pull request.
+      if (record && !settings.baseRef && (settings.mode === 'apply' || pullRequest)) {
+        const last = await findLastApplied(record, settings.mode === 'apply' ? 'apply' : 'plan')
+        if (last.kind === 'found') {
+          ownBase = choice
+          lastDeployment = last.deployment
+          choice = {
+            kind: 'commit',
+            ref: last.sha,
+            why: 'last applied'
+          }
+        } else if (last.kind === 'none') {
+          recordLines.push(
+            `No apply of ${settings.manifest} is recorded in the environment ${record.environment} yet: compared with ${choice.why}.`
+          )
+        } else warnings.push(last.note)
+      }
+      let b: Awaited<ReturnType<typeof readBaseManifest>>
+      try {
+        b = await readBaseManifest(choice, {
+          workspace: input.workspace,
+          manifest: settings.manifest,
+          github: input.github,
+          log: m => log.info(m)
+        })
+      } catch (e) {
+        if (!ownBase) throw e
+        warnings.push(
+          `The last applied manifest could not be read (${(e as Error).message}); compared with ${ownBase.why} instead.`
+        )
+        choice = ownBase
+        ownBase = undefined
+        b = await readBaseManifest(choice, {
+          workspace: input.workspace,
+          manifest: settings.manifest,
+          github: input.github,
+          log: m => log.info(m)
+        })
+      }
+      if (ownBase && record && lastDeployment !== undefined)
+        recordLines.push(
+          `Base: the manifest of the last successful apply, deployment #${lastDeployment} of ${b.sha?.slice(0, 7) ?? b.description} in the environment ${record.environment}.`
+        )
       baseDescription = b.description
       baseSha = b.sha
       try {
@@ -251,10 +416,74 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       words
     })
     result.plan = plan
+    // Changes merged earlier and not applied yet are named as such (they are not in this diff).
+    if (ownBase && baseSha) await markEarlierMerges(plan, { input, ownBase, base, head, baseSha })
+    plan.fingerprint = planFingerprint(plan)
+    if (recordLines.length) plan.record = recordLines
     if (settings.mode === 'drift') result.drift = planHasChanges(plan)
 
+    // apply: the reviewed plan, then the record, before any write.
+    let refusal: string | undefined
+    if (settings.mode === 'apply' && record && event.sha) {
+      if (event.eventName !== 'push') {
+        recordLines.push(
+          `Reviewed plan: not checked — ${event.eventName === 'workflow_dispatch' ? 'a run started by hand applies the current manifest' : `a ${event.eventName || 'manual'} run is not a merge`}.`
+        )
+      } else if (settings.reviewedPlan === 'off') {
+        recordLines.push('Reviewed plan: not checked (reviewed-plan: off).')
+      } else {
+        const offline = buildPlan({
+          mode: 'apply',
+          manifest: settings.manifest,
+          base,
+          head,
+          baseDescription,
+          headDescription: '',
+          maxRemovalPercent: settings.maxRemovalPercent,
+          sslRedeploy: settings.sslRedeploy
+        })
+        const verdict = await checkReviewedPlan({
+          github: record.github,
+          owner: record.owner,
+          repo: record.repo,
+          sha: event.sha,
+          manifest: settings.manifest,
+          online: { fingerprint: plan.fingerprint, entries: fingerprintEntries(plan) },
+          offline: { fingerprint: planFingerprint(offline), entries: fingerprintEntries(offline) },
+          warn: m => log.warning(m)
+        })
+        recordLines.push(verdict.line)
+        if (verdict.problem) {
+          if (settings.reviewedPlan === 'require') refusal = verdict.problem
+          else plan.warnings.push(verdict.problem)
+        }
+      }
+      plan.record = recordLines
+      const made = await createDeployment(record, event.sha, plan.fingerprint, m => log.warning(m))
+      if ('note' in made) {
+        recordLines.push(made.note)
+      } else {
+        deployment = made
+        recordLines.push(
+          `Recorded as deployment #${made.id} of ${event.sha.slice(0, 7)} in the environment ${record.environment}.`
+        )
+      }
+    }
+    if (refusal) {
+      await deployment?.setStatus(
+        'failure',
+        countsDescription(plan, 'failure', 'Refused: not the reviewed plan')
+      )
+      deployment = undefined
+      throw new RunError(`${refusal}\nNothing was written.`)
+    }
+
     const decision = decide(plan, settings, words)
-    if (decision.kind === 'stop') throw new RunError(decision.error)
+    if (decision.kind === 'stop') {
+      await deployment?.setStatus('failure', countsDescription(plan, 'failure', 'Refused: unsafe plan'))
+      deployment = undefined
+      throw new RunError(decision.error)
+    }
     // Where the names to be added point: in plan and apply with credentials, before any write.
     if (settings.dnsCheck && online && settings.mode !== 'drift')
       await checkDns(plan, { api: await getApi(), env: input.env ?? process.env, log })
@@ -263,6 +492,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       return result
     }
     if (decision.kind === 'apply') {
+      await deployment?.setStatus('in_progress', countsDescription(plan, 'in_progress'))
       await applyPlan(plan, {
         api: await getApi(),
         log,
@@ -271,6 +501,12 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       })
     }
     result.failed = collectFailures(plan)
+    if (deployment) {
+      const state = result.failed.length ? 'failure' : 'success'
+      await deployment.setStatus(state, countsDescription(plan, state))
+      recordLines[recordLines.length - 1] += ` Status: ${state}.`
+      deployment = undefined
+    }
     if (result.failed.length) {
       const names = result.failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20)
       // Each on a line of its own with why, so the step's error says it (a kept primary, a certificate).
@@ -284,6 +520,9 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
   } catch (e) {
     result.error = e instanceof Error ? e.message : String(e)
     result.exitCode = 1
+    // A deployment left in progress by an unexpected error is marked failed, never left dangling.
+    if (deployment && result.plan)
+      await deployment.setStatus('failure', countsDescription(result.plan, 'failure'))
     return result
   } finally {
     result.calls = api?.calls ?? 0

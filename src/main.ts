@@ -6,8 +6,10 @@ import { annotationProperties } from './manifest/annotations.js'
 import type { ManifestProblem } from './manifest/types.js'
 import { lazyRepos, openGitHub } from './net/github.js'
 import { planWarnings, type Plan } from './plan/model.js'
-import { upsertPlanComment } from './report/comment.js'
+import { fingerprintEntries, planFingerprint } from './plan/fingerprint.js'
+import { tokenIdentity, upsertPlanComment } from './report/comment.js'
 import { syncDriftIssue } from './report/drift-issue.js'
+import type { GitHubRequest } from './record/github.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
 import { progressLine } from './report/progress.js'
@@ -95,11 +97,18 @@ export async function run(): Promise<void> {
 
   // The event as @actions/github's context reads it; GitHub calls through its getOctokit (GHES URL,
   // proxy), loaded on the first call.
-  const { event, repo, octokit } = openGitHub(
+  const side = openGitHub(
     settings.githubToken || undefined,
     m => core.warning(shown(m)),
     m => core.info(shown(m))
   )
+  const { repo, octokit } = side
+  // GITHUB_REF: the branch a push or a dispatch ran for (superseded runs read its tip).
+  const event = { ...side.event, ref: side.event.ref ?? (process.env.GITHUB_REF || undefined) }
+  // The record, the reviewed plan and the comment need only `request`; the client is made on first use.
+  const github: GitHubRequest | undefined = octokit
+    ? { request: async (route, params) => (await octokit()).request(route, params) }
+    : undefined
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
 
   const raw = await execute({
@@ -113,7 +122,18 @@ export async function run(): Promise<void> {
         info: m => actionsLogger.info(m),
         warning: m => actionsLogger.warning(m)
       }),
-    log: actionsLogger
+    log: actionsLogger,
+    record:
+      github && repo
+        ? {
+            github,
+            owner: repo.owner,
+            repo: repo.repo,
+            environment: settings.environment,
+            manifest: settings.manifest,
+            runUrl: runUrl()
+          }
+        : undefined
   })
   // Everything rendered below comes from this copy: every string scrubbed before it is cut or escaped.
   const result: EngineResult = {
@@ -121,6 +141,7 @@ export async function run(): Promise<void> {
     ...shownData({ plan: raw.plan, problems: raw.problems, error: raw.error, failed: raw.failed })
   }
 
+  for (const n of result.notices) core.notice(shown(n))
   annotate(result.problems, settings.manifest)
   if (result.plan) {
     for (const w of planWarnings(result.plan)) core.warning(shown(w))
@@ -142,21 +163,34 @@ export async function run(): Promise<void> {
   if (
     settings.mode === 'plan' &&
     settings.comment &&
-    octokit &&
+    github &&
     repo &&
     Number.isInteger(prNumber) &&
     prNumber > 0 &&
     (event.eventName === 'pull_request' || event.eventName === 'pull_request_target')
   ) {
     try {
+      const log = {
+        info: (m: string) => actionsLogger.info(m),
+        warning: (m: string) => actionsLogger.warning(m)
+      }
+      // Only a comment this token wrote is edited; with no identity, a new one is written.
+      const author = await tokenIdentity(github, log)
       await upsertPlanComment({
-        octokit: await octokit(),
+        github,
         owner: repo.owner,
         repo: repo.repo,
         issueNumber: prNumber,
         manifest: settings.manifest,
-        body: render(COMMENT_MAX - 1_000),
-        log: { info: m => actionsLogger.info(m), warning: m => actionsLogger.warning(m) }
+        // Room for the marker and the packed changes it carries.
+        body: render(COMMENT_MAX - 17_500),
+        author: author ?? '',
+        plan: {
+          fingerprint: plan.fingerprint ?? planFingerprint(plan),
+          offline: plan.offline,
+          entries: fingerprintEntries(plan)
+        },
+        log
       })
     } catch (e) {
       core.warning(shown(`The pull request comment could not be written: ${(e as Error).message}`))

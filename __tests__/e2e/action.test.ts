@@ -108,7 +108,9 @@ describe('plan on a pull request', () => {
     expect(res.summary).toMatch(/offline/)
     expect(sim.calls).toBe(0)
     expect(gh.comments).toHaveLength(1)
-    expect(gh.comments[0]?.body).toContain('<!-- runcloud-domains-action:manifest=domains.yml -->')
+    expect(gh.comments[0]?.body).toMatch(
+      /^<!-- runcloud-domains-action:manifest=domains\.yml fingerprint=[0-9a-f]{64} plan=offline -->\n/
+    )
     expect(gh.comments[0]?.body).toContain('c.example.com')
   })
 

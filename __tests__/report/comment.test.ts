@@ -1,6 +1,16 @@
 import { getOctokit } from '@actions/github'
-import { COMMENT_LIMIT, commentBody, commentMarker, upsertPlanComment } from '../../src/report/comment.js'
+import { planFingerprint, fingerprintEntries } from '../../src/plan/fingerprint.js'
+import {
+  COMMENT_LIMIT,
+  commentBody,
+  commentMarker,
+  findPlanComment,
+  readPlanComment,
+  tokenIdentity,
+  upsertPlanComment
+} from '../../src/report/comment.js'
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github.js'
+import { add, appPlan, plan, remove } from '../../test-support/plan-factory.js'
 
 describe('upsertPlanComment against a fake GitHub API', () => {
   let gh: FakeGitHub
@@ -16,7 +26,8 @@ describe('upsertPlanComment against a fake GitHub API', () => {
   // The action's own Octokit (getOctokit), pointed at the fake; its own request log is kept quiet (403s are expected here).
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
   const args = (body: string, manifest = 'domains.yml') => ({
-    octokit: getOctokit('test-token', { baseUrl: gh.url, log: quiet }),
+    github: getOctokit('test-token', { baseUrl: gh.url, log: quiet }),
+    author: 'github-actions[bot]',
     owner: 'o',
     repo: 'r',
     issueNumber: 5,
@@ -45,7 +56,12 @@ describe('upsertPlanComment against a fake GitHub API', () => {
       `PATCH /repos/o/r/issues/comments/${id}`
     ])
     expect(mine()).toHaveLength(1)
-    expect(mine()[0]).toEqual({ id, issue: 5, body: `${commentMarker('domains.yml')}\nsecond plan` })
+    expect(mine()[0]).toEqual({
+      id,
+      issue: 5,
+      body: `${commentMarker('domains.yml')}\nsecond plan`,
+      user: 'github-actions[bot]'
+    })
     expect(gh.comments.find(c => c.id === 5000)?.body).toMatch(/another PR$/)
     expect(infos).toEqual(['Commented the plan on #5.', 'Updated the plan comment on #5.'])
   })
@@ -100,6 +116,88 @@ describe('upsertPlanComment against a fake GitHub API', () => {
     expect(warnings[0]).toMatch(/Could not comment the plan on pull request #5/)
     expect(warnings[0]).not.toContain('test-token')
     gh = await startFakeGitHub() // for afterEach
+  })
+})
+
+describe('comment authorship', () => {
+  let gh: FakeGitHub
+  beforeEach(async () => {
+    gh = await startFakeGitHub()
+  })
+  afterEach(() => gh.close())
+  const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
+  const client = (token = 'ghs_installation') => getOctokit(token, { baseUrl: gh.url, log: quiet })
+  const log = { info: () => {}, warning: () => {} }
+
+  it('the workflow token is github-actions[bot] (GET /user answers 403); a personal token is its login', async () => {
+    gh.users.set('ghp_personal', 'octocat')
+    expect(await tokenIdentity(client())).toBe('github-actions[bot]')
+    expect(await tokenIdentity(client('ghp_personal'))).toBe('octocat')
+    expect(gh.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /user', 'GET /user'])
+  })
+
+  it('a comment by someone else that starts with the marker is neither edited nor trusted', async () => {
+    const fp = 'f'.repeat(64)
+    gh.comments.push({
+      id: 1,
+      issue: 5,
+      body: `${commentMarker('domains.yml')}\nours`,
+      user: 'github-actions[bot]'
+    })
+    gh.comments.push({
+      id: 2,
+      issue: 5,
+      body: `${commentMarker('domains.yml', { fingerprint: fp, offline: false })}\nhijacked`,
+      user: 'mallory'
+    })
+    const args = { github: client(), owner: 'o', repo: 'r', issueNumber: 5, manifest: 'domains.yml' }
+    expect(await findPlanComment({ ...args, author: 'github-actions[bot]' })).toEqual({ id: 1, plan: {} })
+    expect(await upsertPlanComment({ ...args, author: 'github-actions[bot]', body: 'new plan', log })).toBe(
+      'updated'
+    )
+    expect(gh.comments.find(c => c.id === 1)?.body).toMatch(/new plan$/)
+    expect(gh.comments.find(c => c.id === 2)?.body).toMatch(/hijacked$/)
+  })
+
+  it('of several of its own comments, the newest is the plan comment', async () => {
+    gh.comments.push({ id: 1, issue: 5, body: `${commentMarker('domains.yml')}\nolder` })
+    gh.comments.push({ id: 2, issue: 5, body: `${commentMarker('domains.yml')}\nnewer` })
+    const found = await findPlanComment({
+      github: client(),
+      owner: 'o',
+      repo: 'r',
+      issueNumber: 5,
+      manifest: 'domains.yml',
+      author: 'github-actions[bot]'
+    })
+    expect(found?.id).toBe(2)
+  })
+})
+
+describe('the plan a comment carries', () => {
+  const p = plan([appPlan([add('a.example.com'), remove('b.example.com')])])
+  const carried = { fingerprint: planFingerprint(p), offline: false, entries: fingerprintEntries(p) }
+
+  it('its whole fingerprint and whether it was offline are in the marker; its changes round-trip', () => {
+    const body = commentBody('domains.yml', 'the plan', carried)
+    expect(body.split('\n')[0]).toBe(
+      `<!-- runcloud-domains-action:manifest=domains.yml fingerprint=${carried.fingerprint} plan=online -->`
+    )
+    expect(readPlanComment(body, 'domains.yml')).toEqual(carried)
+    expect(readPlanComment(body, 'other.yml')).toBeUndefined()
+  })
+
+  it('a change list that does not hash to the fingerprint is not believed', () => {
+    const other = plan([appPlan([add('evil.example.com')])])
+    const forged = commentBody('domains.yml', 'x', { ...carried, entries: fingerprintEntries(other) })
+    expect(readPlanComment(forged, 'domains.yml')).toEqual({
+      fingerprint: carried.fingerprint,
+      offline: false
+    })
+  })
+
+  it('a comment from before fingerprints is found, with no plan', () => {
+    expect(readPlanComment(`${commentMarker('domains.yml')}\nold`, 'domains.yml')).toEqual({})
   })
 })
 

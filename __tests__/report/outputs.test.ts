@@ -10,7 +10,15 @@ describe('computeOutputs', () => {
       appPlan([remove('r.com', { live: liveDomain('r.com', 9) })], { key: '1/3', app: 3 })
     ])
     const out = computeOutputs(p)
-    expect(Object.keys(out).sort()).toEqual(['added', 'failed', 'has-changes', 'plan', 'removed', 'updated'])
+    expect(Object.keys(out).sort()).toEqual([
+      'added',
+      'failed',
+      'fingerprint',
+      'has-changes',
+      'plan',
+      'removed',
+      'updated'
+    ])
     expect(out['has-changes']).toBe('true')
     expect(list(out.added)).toEqual(['a.com', 'xn--bcher-kva.example'])
     expect(list(out.updated)).toEqual(['u.com'])

@@ -14,6 +14,8 @@ export interface EventContext {
   payload: Record<string, unknown>
   /** GITHUB_SHA. */
   sha?: string
+  /** GITHUB_REF: the branch or tag the run is for (`refs/heads/main`). */
+  ref?: string
 }
 
 const ZERO_SHA = /^0+$/

@@ -7,9 +7,12 @@ export type ChangeAction = 'add' | 'update' | 'remove'
 
 /**
  * Why a change is in the plan. Plan/apply: `new`, `settings`, `removed`, `app-removed`, and
- * `missing` (declared in base and head but not live). Drift: `missing`, `settings`, `unmanaged`.
+ * `missing` (declared in base and head but not live), `pending` (in the change since the last
+ * applied manifest, but not in this pull request's or push's own diff). Drift: `missing`,
+ * `settings`, `unmanaged`.
  */
-export type ChangeReason = 'new' | 'missing' | 'settings' | 'removed' | 'app-removed' | 'unmanaged'
+export type ChangeReason =
+  'new' | 'missing' | 'settings' | 'removed' | 'app-removed' | 'unmanaged' | 'pending'
 
 export const REASON_TEXT: Record<ChangeReason, string> = {
   new: 'new in this change',
@@ -17,7 +20,8 @@ export const REASON_TEXT: Record<ChangeReason, string> = {
   settings: 'settings differ',
   removed: 'removed from the manifest',
   'app-removed': 'app removed from the manifest',
-  unmanaged: 'unmanaged in an exclusive app'
+  unmanaged: 'unmanaged in an exclusive app',
+  pending: 'merged earlier, not applied yet'
 }
 
 /** What happened to one change when it was applied. `noop`: it was already so. */
@@ -123,6 +127,10 @@ export interface Plan {
   offline: boolean
   apps: AppPlan[]
   warnings: string[]
+  /** SHA-256 of the plan's changes (see plan/fingerprint); set once the plan is built. */
+  fingerprint?: string
+  /** What the run knows about the last-applied record and the reviewed plan, one line each, for people. */
+  record?: string[]
 }
 
 export interface TargetSettings {

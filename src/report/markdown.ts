@@ -8,6 +8,7 @@ import {
   type Change,
   type Plan
 } from '../plan/model.js'
+import { shortFingerprint } from '../plan/fingerprint.js'
 import { clip, plain } from '../text/clean.js'
 import { code, md } from './escape.js'
 import { wasApplied } from './outputs.js'
@@ -204,9 +205,14 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
   const verb = plan.mode === 'plan' ? 'plan' : plan.mode === 'apply' ? 'apply' : 'drift check'
   const out: string[] = [`## ${md(clip(opts.title ?? `RunCloud domains — ${verb}`, MAX_LABEL))}`, '']
   out.push(
-    `**Manifest** ${code(plan.manifest)} · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}`,
+    `**Manifest** ${code(plan.manifest)} · **Base** ${md(plan.base.description)} → **Head** ${md(plan.head.description)}${plan.offline && plan.apps.length ? ' · offline' : ''}${plan.fingerprint ? ` · **Fingerprint** ${code(shortFingerprint(plan.fingerprint))}` : ''}`,
     ''
   )
+  // The last-applied record and the reviewed-plan verdict: short, and read before the tables.
+  if (plan.record?.length) {
+    for (const line of plan.record.slice(0, MAX_LIST)) out.push(`- ${md(clip(line, MAX_WARNING))}`)
+    out.push('')
+  }
   // The counts come first: they survive any truncation and answer the first question.
   if (plan.apps.length) out.push(`**Totals:** ${countPhrases(plan, applied).join(' · ')}`, '')
   if (opts.error) {
@@ -312,8 +318,9 @@ export function renderPlanText(plan: Plan): string {
   const applied = wasApplied(plan)
   const out = [
     plain(
-      `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}`
-    )
+      `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}${plan.fingerprint ? ` · fingerprint ${shortFingerprint(plan.fingerprint)}` : ''}`
+    ),
+    ...(plan.record ?? []).map(l => `  ${plain(l)}`)
   ]
   const quiet: string[] = []
   const sign = { add: '+', update: '~', remove: '-' } as const

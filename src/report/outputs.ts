@@ -1,3 +1,4 @@
+import { planFingerprint } from '../plan/fingerprint.js'
 import { planWarnings, REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
 import type { DomainSettings } from '../runcloud/types.js'
 
@@ -84,6 +85,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     base: { ...(plan.base.sha ? { sha: plan.base.sha } : {}), description: plan.base.description },
     head: { ...(plan.head.sha ? { sha: plan.head.sha } : {}), description: plan.head.description },
     offline: plan.offline,
+    fingerprint: plan.fingerprint ?? planFingerprint(plan),
     apps: plan.apps.map(appJson),
     warnings: planWarnings(plan)
   }
@@ -166,7 +168,8 @@ export function computeOutputs(
     removed: JSON.stringify(names('remove')),
     updated: JSON.stringify(names('update')),
     failed: JSON.stringify(failed),
-    plan: planOutput(plan)
+    plan: planOutput(plan),
+    fingerprint: plan.fingerprint ?? planFingerprint(plan)
   }
   if (opts.drift !== undefined) out.drift = String(opts.drift)
   return out
