@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { ACTION_ENTRY, ROOT, runAction } from '../test-support/action-runner.js'
 import { demoWorld } from '../test-support/demo-world.js'
+import { startFakeGitHub } from '../test-support/fake-github.js'
 
 const tty = process.stdout.isTTY && !process.env.NO_COLOR
 const bold = (s: string) => (tty ? `\u001b[1m${s}\u001b[0m` : s)
@@ -44,6 +45,10 @@ if (!existsSync(ACTION_ENTRY)) {
 
 const started = Date.now()
 const world = await demoWorld()
+// A fake GitHub on loopback keeps the record (deployments), the pull request and its plan comment.
+const gh = await startFakeGitHub()
+gh.gitDir = world.repo.dir
+gh.pulls.push({ number: 1, merge_commit_sha: world.repo.shas[1] as string })
 try {
   console.log(bold('RunCloud Domains Action — demo'))
   console.log(dim(`simulated RunCloud at ${world.sim.url}; workspace ${world.repo.dir}`))
@@ -54,8 +59,12 @@ try {
   )
   printState(world, 'RunCloud before')
 
-  const common = { workspace: world.repo.dir, githubApiUrl: 'http://127.0.0.1:9', env: world.env }
-  const inputs = { 'api-token': world.sim.token, 'api-url': world.sim.url, comment: 'false' }
+  const common = {
+    workspace: world.repo.dir,
+    githubApiUrl: gh.url,
+    env: { ...world.env, GITHUB_REF: 'refs/heads/main' }
+  }
+  const inputs = { 'api-token': world.sim.token, 'api-url': world.sim.url }
 
   world.sim.resetCalls()
   const planRun = await runAction({
@@ -82,8 +91,18 @@ try {
   rule(`2. merge → mode: apply (exit ${applyRun.exitCode}, ${world.sim.calls} RunCloud calls)`)
   console.log(terminalMarkdown(applyRun.summary))
   rule('outputs')
-  for (const name of ['has-changes', 'added', 'updated', 'removed', 'failed'])
+  for (const name of ['has-changes', 'added', 'updated', 'removed', 'failed', 'fingerprint'])
     console.log(`  ${name.padEnd(12)} ${applyRun.outputs[name]}`)
+
+  rule('the record: GitHub deployments and the reviewed plan')
+  for (const d of gh.deployments)
+    console.log(
+      `  deployment #${d.id} of ${d.sha.slice(0, 7)} to ${d.environment} (task ${d.task}): ${d.statuses.map(s => s.state).join(' → ')} — ${d.statuses.at(-1)?.description ?? ''}`
+    )
+  const marker = /fingerprint=([0-9a-f]{12})/.exec(gh.comments[0]?.body ?? '')?.[1]
+  console.log(
+    `  plan comment on #1 carries fingerprint ${marker ?? '(none)'}; the apply's plan is ${applyRun.outputs.fingerprint?.slice(0, 12)}`
+  )
 
   printState(world, 'RunCloud after')
   const ssl = world.sim.state.app(world.serverId, world.appId)?.sslEvents ?? []
@@ -103,8 +122,12 @@ try {
   console.log(
     `  exit ${again.exitCode}, has-changes ${again.outputs['has-changes']}, ${writes} domain writes: re-runs are idempotent`
   )
+  console.log(
+    `  base: ${/Base: the manifest of the last successful apply[^\n]*/.exec(terminalMarkdown(again.summary))?.[0] ?? 'the event’s base'}`
+  )
   console.log(dim(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s`))
   if (planRun.exitCode || applyRun.exitCode || again.exitCode) process.exitCode = 1
 } finally {
   await world.close()
+  await gh.close()
 }
