@@ -160,3 +160,25 @@ it('apps that cannot be read are named one a line in the step’s error', async 
   expect(result.exitCode).toBe(1)
   expect(result.error).toMatch(/^RunCloud could not be read for 2 apps:\n- .*990001.*\n- .*990002/)
 })
+
+it('ssl-redeploy: always with an app that cannot be resolved is a failed operation, not a silent skip', async () => {
+  // Two apps, the second named wrongly; the manifest change touches neither, so only `always` reaches them.
+  const other = sim.addApp(sid, { name: 'other', primary: 'other.example.com' }).id
+  const two = (second: string) =>
+    `version: 1\napps:\n  - server: ${sid}\n    app: ${other}\n    domains: [o.example.com]\n  - server: ${sid}\n    app: ${second}\n    domains: [a.example.com]\n`
+  sim.seedDomains(sid, other, ['o.example.com'])
+  sim.seedDomains(sid, aid, ['a.example.com'])
+  const { result } = await run([two('"no-such-app"'), two('"no-such-app"')], {
+    'api-token': 'tk',
+    mode: 'apply',
+    'ssl-redeploy': 'always'
+  })
+  expect(result.exitCode).toBe(1)
+  expect(result.failed).toEqual([
+    expect.objectContaining({
+      action: 'ssl',
+      error: expect.stringMatching(/could not be resolved: no web app on server \d+ named "no-such-app"/)
+    })
+  ])
+  expect(sim.state.app(sid, other)?.sslEvents).toEqual(['redeploy'])
+})

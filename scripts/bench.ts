@@ -2,7 +2,7 @@
  * `npm run bench`: API economy and speed, measured against the RunCloud simulator with the bundled
  * action run as a GitHub runner runs it. Prints tables and writes bench-results/bench.json.
  * Figures are printed, never asserted. Offline; takes a few minutes. `--quick` runs fewer cases;
- * `--compare path/to/index.js` measures another bundle beside dist/ in section F.
+ * `--compare path/to/index.js` measures another bundle beside dist/ in sections B, B2 and F.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
@@ -17,6 +17,11 @@ import { bundlesFromArgs, speedBench } from './bench-speed.js'
 const TOKEN = 'bench-token'
 const PER_PAGE = 40
 const quick = process.argv.includes('--quick')
+/** With `--compare <older index.js>`, the rate-limit and listing rows run that bundle too, in the same run. */
+const bundles: { name: string; entry?: string }[] = bundlesFromArgs(process.argv).map(b => ({
+  name: b.label,
+  entry: b.entry
+}))
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version }
 
 if (!existsSync(ACTION_ENTRY)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' })
@@ -40,7 +45,12 @@ interface Scenario {
 }
 
 /** One apply of a change: half additions, half removals (as many as the app has). */
-async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record<string, string> = {}) {
+async function applyScenario(
+  s: Scenario,
+  simOpts: SimulatorOptions,
+  env: Record<string, string> = {},
+  entry?: string
+) {
   const sim = await startSimulator({ token: TOKEN, ...simOpts })
   const sid = sim.addServer({ name: 'web-1' }).id
   const aid = sim.addApp(sim.state.servers[0]!.id, { name: 'main', primary: 'primary.example.com' }).id
@@ -54,15 +64,20 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
     { 'domains.yml': manifest(sid, aid, head) }
   ])
   sim.resetCalls()
+  const started = Date.now()
   const run = await runAction({
     workspace: repo.dir,
     eventName: 'push',
     payload: { before: repo.shas[0] },
     inputs: { mode: 'apply', 'api-token': TOKEN, 'api-url': sim.url, force: 'true' },
     env: { RUNCLOUD_DNS_SERVERS: dnsServer.address, ...env },
-    timeoutMs: 600_000
+    entry,
+    timeoutMs: 1_800_000
   })
   const calls = sim.calls
+  const answered = sim.callLog.filter(c => c.status !== 429)
+  const firstAt = (sim.callLog[0]?.at ?? started) - started
+  const spanMs = answered.length > 1 ? (answered.at(-1)?.at ?? 0) - (answered[0]?.at ?? 0) : 0
   // The list envelope gives the page count, so an exactly full last page costs nothing more.
   const listPages = Math.ceil(s.live / PER_PAGE)
   const ssl = adds > 0 ? 3 : 0
@@ -83,7 +98,10 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
     plugin,
     wallMs: run.durationMs,
     ok,
-    rateLimited: sim.callLog.filter(c => c.status === 429).length
+    rateLimited: sim.callLog.filter(c => c.status === 429).length,
+    answered: answered.length,
+    firstAt,
+    spanMs
   }
 }
 
@@ -114,45 +132,117 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   results.economy = data
 }
 
-// B. Wall time under a rate limit, with latency.
+// B. Wall time under a fixed-window rate limit that nobody told the action about.
 {
-  const windowMs = 3000
-  const limit = 60
-  const latencyMs = 40
+  const latencyMs = 5
+  const scenario = { live: 200, change: 100 }
   console.log(
-    `\nB. Wall time under a rate limit of ${limit} calls per ${windowMs / 1000} s window (a minute, scaled), ${latencyMs} ms latency; floor = calls ÷ rate`
+    `\nB. Apply of ${scenario.change} changes to an app of ${scenario.live} domains under a fixed-window limiter (Laravel's kind: opened by the first request, 429 not counted), ${latencyMs} ms latency. The action is told nothing about the window. Floor = (ceil(calls / limit) - 1) × window + the last window's round trips (+ the same run's start and end, from an unlimited run).`
+  )
+  // The unlimited run gives the time a call takes, and the process's start and end.
+  const reference = await applyScenario(scenario, { latencyMs })
+  const perCall = reference.spanMs / Math.max(1, reference.answered - 1)
+  const overhead = reference.wallMs - reference.spanMs
+  const rows: (string | number)[][] = []
+  const data = []
+  const cases: { windowMs: number; limit: number; hints: 'laravel' | 'remaining' | 'none' }[] = []
+  for (const windowMs of quick ? [1000, 3000] : [1000, 3000, 60_000])
+    for (const hints of ['laravel', 'remaining', 'none'] as const) {
+      if (windowMs === 60_000 && hints === 'none') continue
+      cases.push({ windowMs, limit: windowMs === 60_000 ? 60 : 30, hints })
+    }
+  for (const c of cases) {
+    for (const b of bundles) {
+      const r = await applyScenario(scenario, { latencyMs, rateLimit: c }, {}, b.entry)
+      const windows = Math.ceil(r.answered / c.limit)
+      const last = r.answered - (windows - 1) * c.limit
+      const floorMs = overhead + (windows - 1) * c.windowMs + last * perCall
+      data.push({ ...r, ...c, bundle: b.name, windows, floorMs })
+      rows.push([
+        c.windowMs / 1000,
+        c.limit,
+        c.hints === 'laravel'
+          ? 'Retry-After, Reset'
+          : c.hints === 'remaining'
+            ? 'remaining only'
+            : 'none at all',
+        b.name,
+        r.answered,
+        `${r.rateLimited} / ${windows}`,
+        (r.wallMs / 1000).toFixed(1),
+        (floorMs / 1000).toFixed(1),
+        (r.wallMs / floorMs).toFixed(2),
+        r.ok ? 'yes' : 'NO'
+      ])
+    }
+  }
+  table(
+    [
+      'window s',
+      'limit',
+      'hints',
+      'bundle',
+      'calls',
+      '429s / windows',
+      'wall s',
+      'floor s',
+      'wall/floor',
+      'converged'
+    ],
+    rows
+  )
+  results.rateLimited = { reference, perCallMs: perCall, overheadMs: overhead, rows: data }
+}
+
+// B2. Reading a long list: pages after the first in parallel once the first gives the totals.
+{
+  console.log(
+    '\nB2. Plan of one change to an app with 2,000 live domains (50 pages of 40), whole process, by latency'
   )
   const rows: (string | number)[][] = []
   const data = []
-  for (const [s, retryAfter] of [
-    [{ live: 200, change: 50 }, true],
-    [{ live: 2000, change: quick ? 100 : 500 }, true],
-    [{ live: 2000, change: quick ? 100 : 500 }, false]
-  ] as const) {
-    const r = await applyScenario(
-      s,
-      { latencyMs, rateLimit: { limit, windowMs, retryAfter } },
-      { RUNCLOUD_RATE_WINDOW_MS: String(windowMs) }
-    )
-    const floorMs = (r.calls / limit) * windowMs
-    data.push({ ...r, floorMs, retryAfter })
-    rows.push([
-      s.live,
-      s.change,
-      retryAfter ? 'yes' : 'no',
-      r.calls,
-      r.rateLimited,
-      (r.wallMs / 1000).toFixed(1),
-      (floorMs / 1000).toFixed(1),
-      `${((r.wallMs / floorMs) * 100).toFixed(0)}%`,
-      r.ok ? 'yes' : 'NO'
-    ])
-  }
-  table(
-    ['live', 'change', 'Retry-After', 'calls', '429s', 'wall s', 'floor s', 'wall/floor', 'converged'],
-    rows
-  )
-  results.rateLimited = data
+  for (const latencyMs of [40, 150])
+    for (const pagination of ['total_pages', 'none'] as const)
+      for (const b of bundles) {
+        const sim = await startSimulator({ token: TOKEN, latencyMs, pagination })
+        const sid = sim.addServer({ name: 'web-1' }).id
+        const aid = sim.addApp(sid, { name: 'main', primary: 'primary.example.com' }).id
+        const existing = names(1999, 'live')
+        sim.seedDomains(sid, aid, existing)
+        const repo = makeRepo([
+          { 'domains.yml': manifest(sid, aid, existing.slice(0, 10)) },
+          { 'domains.yml': manifest(sid, aid, [...existing.slice(0, 10), 'new.example.com']) }
+        ])
+        const run = await runAction({
+          workspace: repo.dir,
+          eventName: 'pull_request',
+          payload: { pull_request: { number: 1, base: { sha: repo.shas[0] } } },
+          inputs: { 'api-token': TOKEN, 'api-url': sim.url, comment: 'false' },
+          entry: b.entry,
+          timeoutMs: 600_000
+        })
+        data.push({
+          latencyMs,
+          pagination,
+          bundle: b.name,
+          wallMs: run.durationMs,
+          calls: sim.calls,
+          maxInFlight: sim.maxInFlight
+        })
+        rows.push([
+          latencyMs,
+          pagination === 'none' ? 'no totals' : 'total_pages',
+          b.name,
+          sim.calls,
+          sim.maxInFlight,
+          (run.durationMs / 1000).toFixed(2),
+          run.exitCode === 0 ? 'yes' : 'NO'
+        ])
+        await sim.close()
+        repo.cleanup()
+      }
+  table(['latency ms', 'envelope', 'bundle', 'calls', 'most in flight', 'wall s', 'ok'], rows)
+  results.listing = data
 }
 
 // C. Offline plan of 10,000 domains in 100 apps, whole process.
@@ -227,14 +317,15 @@ async function applyScenario(s: Scenario, simOpts: SimulatorOptions, env: Record
   const storm = []
   for (const retryAfter of [true, false]) {
     const s = await startSimulator({ token: TOKEN, rateLimit: { limit: 30, windowMs: 1000, retryAfter } })
-    const c = createClient({ baseUrl: s.url, token: TOKEN, concurrency: 4, rateWindowMs: 1000 })
+    const c = createClient({ baseUrl: s.url, token: TOKEN, concurrency: 4 })
     const t0 = Date.now()
     await Promise.all(Array.from({ length: 150 }, () => c.ping()))
     storm.push({
       retryAfter,
       requests: 150,
       wallMs: Date.now() - t0,
-      floorMs: (150 / 30) * 1000,
+      // Four windows waited out; the fifth's round trips are a few ms on loopback.
+      floorMs: (Math.ceil(150 / 30) - 1) * 1000,
       answered429: s.callLog.filter(x => x.status === 429).length
     })
     await s.close()

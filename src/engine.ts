@@ -123,18 +123,20 @@ async function readLiveState(
   return live
 }
 
+/** Ids of apps whose live state was not read; an app that cannot be resolved keeps its error. */
 async function resolveIds(
   apps: AppEntry[],
   api: RunCloudApi,
-  concurrency: number
+  concurrency: number,
+  unresolved: Map<string, string>
 ): Promise<Map<string, { serverId: number; appId: number }>> {
   const ids = new Map<string, { serverId: number; appId: number }>()
   await mapLimit(apps, concurrency, async app => {
     try {
       const serverId = await api.resolveServer(app.server)
       ids.set(appKey(app), { serverId, appId: await api.resolveApp(serverId, app.app) })
-    } catch {
-      // Reported later as an SSL failure of that app.
+    } catch (e) {
+      unresolved.set(appKey(app), e instanceof Error ? e.message : String(e))
     }
   })
   return ids
@@ -387,6 +389,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     const online = hasCredentials(settings)
     let live: Map<string, LiveApp> | undefined
     let ids: Map<string, { serverId: number; appId: number }> | undefined
+    const unresolved = new Map<string, string>()
     if (online) {
       const needed = appsNeedingLiveState(settings.mode, base, head)
       live = needed.length
@@ -395,7 +398,7 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
       base = alignAppIdentities(base, head, live)
       if (settings.sslRedeploy === 'always' && settings.mode === 'apply') {
         const rest = head.apps.filter(a => !live?.has(appKey(a)))
-        ids = await resolveIds(rest, await getApi(), settings.concurrency)
+        ids = await resolveIds(rest, await getApi(), settings.concurrency, unresolved)
       }
     }
 
@@ -421,6 +424,15 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
     plan.fingerprint = planFingerprint(plan)
     if (recordLines.length) plan.record = recordLines
     if (settings.mode === 'drift') result.drift = planHasChanges(plan)
+    // `ssl-redeploy: always` on an app that cannot be resolved: a failed operation, not a silent skip.
+    for (const app of plan.apps) {
+      const why = unresolved.get(app.key)
+      if (why !== undefined && app.ssl.wanted)
+        app.ssl.result = {
+          status: 'failed',
+          detail: `The certificate was not redeployed: ${describeApp(app)} could not be resolved: ${why}`
+        }
+    }
 
     // apply: the reviewed plan, then the record, before any write.
     let refusal: string | undefined

@@ -178,7 +178,7 @@ export function readSettings(
   const hasCredentials = !!apiToken || (!!apiKey && !!apiSecret)
   if ((mode === 'apply' || mode === 'drift') && !hasCredentials && !refusedCredential) {
     problems.push(
-      `${the('api-token')} is required in ${mode} mode: create an API v3 token in RunCloud (Settings → API Key) and ${words.provideToken}.`
+      `${the('api-token')} is required in ${mode} mode: create an API v3 token in RunCloud (Workspace → Settings → API Management) and ${words.provideToken}.`
     )
   }
 

@@ -140,13 +140,50 @@ describe('applyPlan', () => {
     }
     const p = plan(appPlan([{ action: 'add', domain: 'bad.com', reason: 'new', settings }]))
     const log = new BufferLogger()
-    await applyPlan(p, { api: new Hostile(), log, concurrency: 1, sslRedeploy: 'auto' })
+    await applyPlan(p, { api: new Hostile(), log, concurrency: 1, sslRedeploy: 'always' })
     const lines = log.lines.filter(l => l.level === 'info' || l.level === 'progress').map(l => l.message)
     expect(lines.find(l => l.startsWith('[1/1] add bad.com … failed: refused'))).toBeDefined()
     expect(lines.find(l => l.startsWith('ssl … failed'))).toBeDefined()
     for (const l of lines) expect(l).not.toMatch(/[\r\n]/)
     // The results keep the whole text, for the summary and the outputs.
     expect(p.apps[0]?.changes[0]?.result?.error).toBe(injected)
+  })
+
+  it('under auto, an app whose every add failed gets no redeploy; one add that landed is enough', async () => {
+    class Refusing extends StubApi {
+      override async addDomain(
+        serverId: number,
+        appId: number,
+        name: string,
+        s: DomainSettings
+      ): Promise<WriteOutcome> {
+        if (name.startsWith('bad')) throw new Error('refused')
+        return super.addDomain(serverId, appId, name, s)
+      }
+    }
+    const failing = new Refusing()
+    const p = plan(
+      appPlan([
+        { action: 'add', domain: 'bad1.com', reason: 'new', settings },
+        { action: 'add', domain: 'bad2.com', reason: 'new', settings }
+      ])
+    )
+    await applyPlan(p, { api: failing, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
+    expect(p.apps[0]?.ssl.result).toEqual({
+      status: 'skipped',
+      detail: 'every add failed, so no certificate was redeployed'
+    })
+    expect(failing.log.filter(l => l.startsWith('redeploy'))).toEqual([])
+    const mixed = new Refusing()
+    const q = plan(
+      appPlan([
+        { action: 'add', domain: 'bad1.com', reason: 'new', settings },
+        { action: 'add', domain: 'good.com', reason: 'new', settings }
+      ])
+    )
+    await applyPlan(q, { api: mixed, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
+    expect(q.apps[0]?.ssl.result?.status).toBe('done')
+    expect(mixed.log.filter(l => l.startsWith('redeploy'))).toEqual(['redeploy basic 7'])
   })
 
   it('lets each operation fail on its own and reports already-gone removals as no-ops', async () => {

@@ -14,9 +14,9 @@ import {
 } from '../../test-support/simulator/server.js'
 
 const TOKEN = 'matrix-token-0a1b2c3d4e5f'
+// No rate-limit setting exists: the limiter rows below are paced from the answers alone.
 const TUNING = {
   RUNCLOUD_TIMEOUT_MS: '600',
-  RUNCLOUD_RATE_WINDOW_MS: '1000',
   RUNCLOUD_RETRY_BACKOFF_MS: '20'
 }
 
@@ -33,10 +33,17 @@ const FAULTS: Fault[] = [
       { method: 'POST', fault: { status: 500 }, times: 1 }
     ]
   },
-  { name: '429 storm with Retry-After', sim: { rateLimit: { limit: 4, windowMs: 1000, retryAfter: true } } },
   {
-    name: '429 storm without Retry-After',
-    sim: { rateLimit: { limit: 4, windowMs: 1000, retryAfter: false } }
+    name: 'Laravel-style limiter (Retry-After and X-RateLimit-Reset on 429)',
+    sim: { rateLimit: { limit: 4, windowMs: 1000, hints: 'laravel' } }
+  },
+  {
+    name: 'limiter with remaining figures and a bare 429',
+    sim: { rateLimit: { limit: 4, windowMs: 1000, hints: 'remaining' } }
+  },
+  {
+    name: 'limiter with no hints at all',
+    sim: { rateLimit: { limit: 4, windowMs: 1000, hints: 'none' } }
   },
   {
     name: 'connection resets',

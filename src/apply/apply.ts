@@ -119,7 +119,14 @@ async function applyApp(
   // SSL with `auto`: wanted when the manifest change adds domains, or when this run added any.
   const wantSsl =
     app.ssl.policy !== 'none' && (app.ssl.wanted || (added.length > 0 && opts.sslRedeploy !== 'never'))
-  if (wantSsl) {
+  const adds = app.changes.filter(c => c.action === 'add')
+  const everyAddFailed =
+    adds.length > 0 && adds.every(c => c.result?.status === 'failed') && !app.ssl.declaredLive?.length
+  if (wantSsl && opts.sslRedeploy === 'auto' && everyAddFailed) {
+    // Nothing new to cover: a redeploy would only ask for the same certificate again.
+    app.ssl.result = { status: 'skipped', detail: 'every add failed, so no certificate was redeployed' }
+    log.info(plain(`ssl … skipped: ${app.ssl.result.detail}`))
+  } else if (wantSsl) {
     if (!app.ssl.wanted) {
       app.ssl.wanted = true
       app.ssl.why = 'domains added by this run'

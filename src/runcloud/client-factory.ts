@@ -4,21 +4,16 @@ import { createClient } from './client.js'
 import type { ClientOptions, RunCloudApi } from './types.js'
 
 /**
- * Advanced client tuning from the environment, for both front doors: a slow proxy, or RunCloud's
- * rate-limit window if it ever differs from 60 s. Tests and the benchmark use it to run the bundled
- * action against a simulator with short windows. Invalid values are ignored with a note.
+ * Advanced client tuning from the environment, for both front doors: a slow proxy, or impatient
+ * tests. There is no rate-limit setting: pacing follows RunCloud's answers alone. Invalid values
+ * are ignored with a note.
  */
 export function clientTuning(
   env: NodeJS.ProcessEnv,
   note: (m: string) => void = () => {}
 ): Partial<ClientOptions> {
   const out: Partial<ClientOptions> = {}
-  const read = (
-    name: string,
-    key: 'timeoutMs' | 'rateWindowMs' | 'backoffMs' | 'retries',
-    min: number,
-    max: number
-  ): void => {
+  const read = (name: string, key: 'timeoutMs' | 'backoffMs' | 'retries', min: number, max: number): void => {
     const raw = env[name]
     if (raw === undefined || raw === '') return
     const n = Number(raw)
@@ -29,7 +24,6 @@ export function clientTuning(
     out[key] = n
   }
   read('RUNCLOUD_TIMEOUT_MS', 'timeoutMs', 100, 600_000)
-  read('RUNCLOUD_RATE_WINDOW_MS', 'rateWindowMs', 100, 3_600_000)
   read('RUNCLOUD_RETRY_BACKOFF_MS', 'backoffMs', 1, 60_000)
   read('RUNCLOUD_RETRIES', 'retries', 0, 10)
   return out

@@ -1,12 +1,16 @@
 import type { Words } from '../words.js'
+import type { Dispatcher } from 'undici'
 import type { Redirection } from '../manifest/types.js'
 
 /** A domain as RunCloud reports it, with booleans already made booleans. */
 export interface LiveDomain {
   id: number
   name: string
-  /** `primary` or `alias`; older apps may also have `redirect`. Kept as RunCloud sends it. */
-  type: string
+  /**
+   * `primary` or `alias`; older apps may also have `redirect`. Kept as RunCloud sends it; absent
+   * when RunCloud did not say (a settings change then sends no type).
+   */
+  type?: string
   www: boolean
   redirection: Redirection
 }
@@ -54,7 +58,10 @@ export interface RunCloudApi {
   listDomains(serverId: number, appId: number): Promise<LiveDomain[]>
   /** One domain by id; undefined when it does not exist (404). */
   getDomain(serverId: number, appId: number, domainId: number): Promise<LiveDomain | undefined>
-  /** Add as alias. Already live (422 or found on read-back) → `noop`; landed despite a failed answer → `done`. */
+  /**
+   * Add as alias. Done only when the answer or a read-back shows the domain; already live (422
+   * and found on reading back) → `noop`.
+   */
   addDomain(serverId: number, appId: number, name: string, settings: DomainSettings): Promise<WriteOutcome>
   updateDomain(
     serverId: number,
@@ -86,13 +93,16 @@ export interface ClientOptions {
   timeoutMs?: number
   /** Retries for reads, 429 and connection failures (default 4). */
   retries?: number
-  /** The rate-limit window assumed when RunCloud sends no Retry-After, ms (default 60 000). */
-  rateWindowMs?: number
+  /** Answers larger than this are an error (default 10 MiB). */
+  maxBodyBytes?: number
+  /** The HTTP dispatcher (default: the runner's proxy settings decide, see src/net/dispatcher). */
+  dispatcher?: Dispatcher
   /** Base of the exponential backoff between retries, ms (default 500). */
   backoffMs?: number
   /** Called with human-readable notes (retries, waits); never given a credential. */
   log?: (message: string) => void
-  /** Injected for tests: sleep and random. */
+  /** Injected for tests: sleep, random, and the clock pacing reads (which `sleep` moves). */
   sleep?: (ms: number) => Promise<void>
   random?: () => number
+  now?: () => number
 }

@@ -90,6 +90,8 @@ export interface CallRecord {
   status: number
   /** When the request arrived (ms since the epoch). */
   at: number
+  /** The request body as received, when there was one. */
+  body?: string
 }
 
 export interface Simulator {
@@ -437,7 +439,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       path,
       query: url.search.replace(/^\?/, ''),
       status: 0,
-      at: Date.now()
+      at: Date.now(),
+      ...(raw ? { body: raw } : {})
     }
     callLog.push(record)
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {

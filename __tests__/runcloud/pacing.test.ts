@@ -1,0 +1,295 @@
+/**
+ * The pacer on its own, on a virtual clock: nothing here really waits. A small fixed-window
+ * limiter (Laravel's kind: opened by the first request after the last window, 429 not counted)
+ * answers requests that take a round trip of virtual time, so whole runs of hundreds of requests
+ * against windows of 1 s to 60 s are checked in milliseconds, on the client's own code path.
+ */
+import {
+  Pacer,
+  parseRateLimitReset,
+  parseRetryAfter,
+  PROBE_PAUSES_MS,
+  SHORT_PAUSE_MS,
+  type Headers
+} from '../../src/runcloud/pacing.js'
+
+/** A virtual clock: `sleep` resolves when `run` advances time to it. */
+function virtualClock() {
+  let now = 1_700_000_000_000
+  const timers: { at: number; resolve: () => void; seq: number }[] = []
+  let seq = 0
+  const sleep = (ms: number) =>
+    new Promise<void>(resolve => timers.push({ at: now + Math.max(0, ms), resolve, seq: seq++ }))
+  const settle = () => new Promise<void>(r => setImmediate(r))
+  /** Drive until `done` settles: run microtasks, then jump to the next timer. */
+  async function run<T>(done: Promise<T>): Promise<T> {
+    let finished = false
+    let value: T | undefined
+    void done.then(v => {
+      finished = true
+      value = v
+    })
+    for (;;) {
+      await settle()
+      await settle()
+      if (finished) return value as T
+      timers.sort((a, b) => a.at - b.at || a.seq - b.seq)
+      const next = timers.shift()
+      if (!next) throw new Error('stuck: nothing to wait for and not finished')
+      now = Math.max(now, next.at)
+      next.resolve()
+    }
+  }
+  return { now: () => now, sleep, run }
+}
+
+type Hints = 'laravel' | 'remaining' | 'none'
+
+/** A fixed-window limiter on the virtual clock, answering at the moment a request arrives. */
+function limiter(clock: { now(): number }, limit: number, windowMs: number, hints: Hints) {
+  let window: { start: number; count: number } | undefined
+  const log: { at: number; status: number }[] = []
+  return {
+    log,
+    answer(): { status: number; headers: Headers } {
+      const now = clock.now()
+      if (!window || now - window.start >= windowMs) window = { start: now, count: 0 }
+      if (window.count >= limit) {
+        log.push({ at: now, status: 429 })
+        const end = window.start + windowMs
+        const headers: Headers = {}
+        if (hints !== 'none')
+          Object.assign(headers, { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0' })
+        if (hints === 'laravel') {
+          headers['retry-after'] = String(Math.max(1, Math.ceil((end - now) / 1000)))
+          headers['x-ratelimit-reset'] = String(Math.ceil(end / 1000))
+        }
+        return { status: 429, headers }
+      }
+      window.count++
+      log.push({ at: now, status: 200 })
+      return {
+        status: 200,
+        headers:
+          hints === 'none'
+            ? {}
+            : { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(limit - window.count) }
+      }
+    }
+  }
+}
+
+/** `calls` requests through the pacer at `concurrency`, each a round trip of `rttMs`, retried on 429. */
+async function runCalls(opts: {
+  calls: number
+  limit: number
+  windowMs: number
+  hints: Hints
+  rttMs?: number
+  concurrency?: number
+}) {
+  const clock = virtualClock()
+  const rtt = opts.rttMs ?? 40
+  const concurrency = opts.concurrency ?? 4
+  const pacer = new Pacer(concurrency, clock.sleep, clock.now)
+  const server = limiter(clock, opts.limit, opts.windowMs, opts.hints)
+  let inFlight = 0
+  let mostInFlight = 0
+  const one = async (): Promise<void> => {
+    for (;;) {
+      const ticket = await pacer.acquire()
+      mostInFlight = Math.max(mostInFlight, ++inFlight)
+      await clock.sleep(rtt / 2)
+      const { status, headers } = server.answer()
+      await clock.sleep(rtt / 2)
+      inFlight--
+      pacer.settle(ticket, status, headers)
+      if (status !== 429) return
+    }
+  }
+  const started = clock.now()
+  await clock.run(Promise.all(Array.from({ length: opts.calls }, one)))
+  const wall = clock.now() - started
+  const windows = Math.ceil(opts.calls / opts.limit)
+  // The fixed window's floor: every full window waited out, then the last window's round trips.
+  const lastCalls = opts.calls - (windows - 1) * opts.limit
+  const floor = (windows - 1) * opts.windowMs + Math.ceil(lastCalls / concurrency) * rtt
+  const refused = server.log.filter(c => c.status === 429)
+  return { wall, floor, windows, refused: refused.length, mostInFlight, log: server.log }
+}
+
+describe('Retry-After and X-RateLimit-Reset', () => {
+  it('reads seconds and HTTP dates, ignores garbage', () => {
+    expect(parseRetryAfter('7', 0)).toBe(7000)
+    expect(parseRetryAfter('1.5', 0)).toBe(1500)
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000)
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0)
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
+    expect(parseRetryAfter(undefined, now)).toBeUndefined()
+  })
+  it('reads an epoch time or a delay in seconds, and ignores anything else', () => {
+    const now = Date.UTC(2026, 0, 1)
+    expect(parseRateLimitReset(String(now / 1000 + 12), now)).toBe(12_000)
+    expect(parseRateLimitReset(String(now / 1000 - 5), now)).toBe(0)
+    expect(parseRateLimitReset('4', now)).toBe(4_000)
+    expect(parseRateLimitReset('soon', now)).toBeUndefined()
+    expect(parseRateLimitReset(undefined, now)).toBeUndefined()
+  })
+})
+
+describe('the rules, one answer at a time', () => {
+  const rl = (limit: number, remaining: number, extra: Record<string, string> = {}) => ({
+    'x-ratelimit-limit': String(limit),
+    'x-ratelimit-remaining': String(remaining),
+    ...extra
+  })
+  /** A pacer whose sleeps only record and move the clock. */
+  function simple(concurrency = 1) {
+    let t = 1_700_000_000_000
+    const sleeps: number[] = []
+    const pacer = new Pacer(
+      concurrency,
+      async ms => {
+        sleeps.push(ms)
+        t += ms
+        await Promise.resolve()
+      },
+      () => t
+    )
+    const send = async (status: number, headers: Headers) =>
+      pacer.settle(await pacer.acquire(), status, headers)
+    return { pacer, sleeps, send, advance: (ms: number) => (t += ms), now: () => t }
+  }
+
+  it('does not slow a fast account: plenty remaining, or no rate-limit headers at all', async () => {
+    const s = simple(4)
+    for (let i = 0; i < 50; i++) await s.send(200, rl(1000, 999 - i))
+    for (let i = 0; i < 50; i++) await s.send(200, {})
+    expect(s.sleeps).toEqual([])
+    expect(s.pacer.waitedMs).toBe(0)
+  })
+
+  it('remaining 0 with no hint: one request after a short pause (at most 1 s), never a whole window', async () => {
+    const s = simple(1)
+    await s.send(200, rl(60, 3))
+    s.advance(10)
+    const decision = s.pacer.settle(await s.pacer.acquire(), 200, rl(60, 0))
+    expect(decision.waitMs).toBe(SHORT_PAUSE_MS)
+    expect(SHORT_PAUSE_MS).toBeLessThanOrEqual(1000)
+    await s.pacer.acquire()
+    expect(s.sleeps).toEqual([SHORT_PAUSE_MS])
+  })
+
+  it('after the short pause only the probe goes; the others wait for its answer', async () => {
+    const s = simple(4)
+    s.pacer.settle(await s.pacer.acquire(), 200, rl(60, 0))
+    const probe = await s.pacer.acquire()
+    let others = 0
+    const waiting = Array.from({ length: 3 }, () => s.pacer.acquire().then(t => (others++, t)))
+    await new Promise(r => setImmediate(r))
+    expect(others).toBe(0)
+    s.pacer.settle(probe, 200, rl(60, 59))
+    const tickets = await Promise.all(waiting)
+    expect(others).toBe(3)
+    for (const t of tickets) s.pacer.settle(t, 200, rl(60, 50))
+  })
+
+  it('a 429 with Retry-After (seconds or a date) or X-RateLimit-Reset waits as told; with both, the earlier', async () => {
+    for (const [headers, expected] of [
+      [{ 'retry-after': '3' }, 3000],
+      [{ 'x-ratelimit-reset': '7' }, 7000],
+      [{ 'retry-after': '2', 'x-ratelimit-reset': '30' }, 2000],
+      [{ 'retry-after': '9', 'x-ratelimit-reset': '4' }, 4000]
+    ] as const) {
+      const s = simple(1)
+      await s.send(429, rl(60, 0, headers))
+      await s.pacer.acquire()
+      expect(s.sleeps).toEqual([expected])
+    }
+    const s = simple(1)
+    await s.send(429, { 'retry-after': new Date(s.now() + 8_000).toUTCString() })
+    await s.pacer.acquire()
+    expect(s.sleeps[0]).toBeGreaterThan(7_000)
+    expect(s.sleeps[0]).toBeLessThanOrEqual(8_000)
+  })
+
+  it('429s with no hint: single probes after growing pauses 1, 2, 4 … 60 s, until an answer is not a 429', async () => {
+    const s = simple(1)
+    for (let i = 0; i < 9; i++) await s.send(429, {})
+    await s.send(200, {})
+    await s.send(200, {})
+    expect(s.sleeps).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000])
+    expect(PROBE_PAUSES_MS.at(-1)).toBe(60_000)
+    // After an answer that is not a 429, the pauses start again from 1 s.
+    await s.send(429, {})
+    await s.pacer.acquire()
+    expect(s.sleeps.at(-1)).toBe(1000)
+  })
+
+  it('holds new requests while those on the wire would use up the remaining budget', async () => {
+    const s = simple(4)
+    const a = await s.pacer.acquire()
+    const b = await s.pacer.acquire()
+    // 2 remain, but the other request on the wire takes one.
+    s.pacer.settle(a, 200, rl(10, 2))
+    const c = await s.pacer.acquire()
+    let fourth = false
+    const pending = s.pacer.acquire().then(t => ((fourth = true), t))
+    await new Promise(r => setImmediate(r))
+    expect(fourth).toBe(false)
+    s.pacer.settle(b, 200, rl(10, 1))
+    await new Promise(r => setImmediate(r))
+    expect(fourth).toBe(false)
+    s.pacer.settle(c, 200, rl(10, 5)) // a new window: budget again
+    s.pacer.settle(await pending, 200, rl(10, 4))
+    expect(fourth).toBe(true)
+    expect(s.sleeps).toEqual([])
+  })
+
+  it('with nothing on the wire, a used-up budget never deadlocks', async () => {
+    const s = simple(2)
+    s.pacer.settle(await s.pacer.acquire(), 200, rl(10, 1))
+    const t = await s.pacer.acquire() // budget 1 → 0
+    s.pacer.settle(t) // failed without an answer
+    await s.pacer.acquire()
+    expect(s.sleeps.length).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('whole runs against a fixed-window limiter (virtual time)', () => {
+  it.each([
+    [1000, 'laravel'],
+    [1000, 'remaining'],
+    [1000, 'none'],
+    [3000, 'laravel'],
+    [3000, 'remaining'],
+    [3000, 'none'],
+    [60_000, 'laravel'],
+    [60_000, 'remaining'],
+    [60_000, 'none']
+  ] as const)(
+    'window %i ms, hints %s: in flight ≤ concurrency, one 429 a window once learned, near the floor',
+    async (windowMs, hints) => {
+      const r = await runCalls({ calls: 600, limit: 60, windowMs, hints })
+      expect(r.mostInFlight).toBeLessThanOrEqual(4)
+      // The first windows teach: a probe after the short pause (and, with no hint, growing pauses
+      // up to the window's end; with no figures at all, every request on the wire meets the limit).
+      const teaching = hints === 'laravel' ? 1 : Math.ceil(Math.log2(windowMs / 1000 + 1)) + 1
+      expect(r.refused).toBeLessThanOrEqual(r.windows + teaching + (hints === 'none' ? 6 : 0))
+      // An assumed 60 s window would take (windows - 1) minutes; learning costs at most the first
+      // windows' rounding to whole seconds, and stays within 10% of the floor otherwise.
+      expect(r.wall).toBeLessThanOrEqual(
+        1.1 * r.floor + (hints === 'none' ? 2 : 1) * Math.max(windowMs, 2000)
+      )
+    }
+  )
+
+  it('a limit below the concurrency, and latency longer than the window, still converge', async () => {
+    const small = await runCalls({ calls: 40, limit: 3, windowMs: 1000, hints: 'laravel' })
+    expect(small.mostInFlight).toBeLessThanOrEqual(4)
+    expect(small.wall).toBeLessThanOrEqual(1.2 * small.floor)
+    const slow = await runCalls({ calls: 200, limit: 60, windowMs: 1000, hints: 'remaining', rttMs: 150 })
+    expect(slow.refused).toBeLessThanOrEqual(slow.windows)
+  })
+})

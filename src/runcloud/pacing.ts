@@ -1,0 +1,287 @@
+/**
+ * Paces RunCloud requests from what its answers say, never from an assumed rate or window
+ * (docs/runcloud-api.md, Limits):
+ * - at most `concurrency` requests hold a slot at once;
+ * - `X-RateLimit-Remaining` is a budget: once the requests already on the wire would use it up,
+ *   new ones wait for their answers instead of provoking a 429 (each 429 still costs quota);
+ * - a 429 with `Retry-After` or `X-RateLimit-Reset`: wait as told, then one request to learn the
+ *   new budget;
+ * - a 429 with neither: single probes after growing pauses (1, 2, 4 … 60 s) until one is answered;
+ * - the budget used up with no hint: one request after a short pause, whose answer says the rest.
+ *
+ * It also learns from the answers what a fixed window (Laravel's throttle, which RunCloud runs)
+ * reveals: a new window is seen opening (remaining = limit − 1, or the first answer after a 429),
+ * so two openings bound the window's length from above, and a 429 bounds it from below. Once both
+ * bounds are known, a used-up budget waits until the learned end of the window instead of probing
+ * into it, and narrows the bounds with at most one early probe a window. With nothing learned yet,
+ * the rules above apply alone; a learned bound that an answer contradicts is dropped.
+ */
+
+/** Before the single request sent when the budget is used up and no answer said when it returns. */
+export const SHORT_PAUSE_MS = 250
+/** Pauses between single probes after 429s without a hint: 1, 2, 4 … 60 s. */
+export const PROBE_PAUSES_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000] as const
+/** The longest any learned schedule may hold requests back in one go. */
+const LONGEST_LEARNED_WAIT_MS = 60_000
+
+export type Headers = Record<string, string | string[] | undefined>
+
+/** A request let through: when it was sent, for learning from its answer. */
+export interface Ticket {
+  sentAt: number
+}
+
+/** What `settle` decided, for one log line. */
+export interface PaceDecision {
+  /** ms until the next request may go, when the answer made the pacer wait. */
+  waitMs?: number
+  /** Why, in words: "as Retry-After says", "probing after a 429 without a hint" … */
+  why?: string
+}
+
+interface Opening {
+  /** Midpoint of the opening request's send and answer: when the server likely saw it. */
+  mid: number
+  /** The window is known to have opened with this request (not just the first answer we saw). */
+  certain: boolean
+  /** Answers (not 429) counted in this window so far. */
+  used: number
+}
+
+export class Pacer {
+  private held = 0
+  private slotQueue: (() => void)[] = []
+  /** Requests sent and not yet answered. */
+  private onWire = 0
+  /** Requests the server will still accept in this window, less those sent since it said so. */
+  private budget: number | undefined
+  private blockedUntil = 0
+  /** Only one request on the wire at a time: a probe whose answer decides what comes next. */
+  private single = false
+  private probeStep = 0
+  /** The last answer was a 429: the next other answer opened a new window. */
+  private limited = false
+  private limit: number | undefined
+  /** Answers (not 429) a window held, learned where the answers carry no remaining figure. */
+  private learnedLimit: number | undefined
+  private window: Opening | undefined
+  /** Bounds of the window's length learned from answers, ms. */
+  private windowAtLeast: number | undefined
+  private windowAtMost: number | undefined
+  private rtt: number | undefined
+  private lastRemaining: { value: number; at: number } | undefined
+  private last429At: number | undefined
+  /** The last 429 said when to come back: an early probe costs that wait, so probes go later. */
+  private hinted429 = false
+  private waiters: (() => void)[] = []
+
+  /** Total time requests were held back by the rate limit, ms (for reports and the benchmark). */
+  waitedMs = 0
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  /** Wait for a slot, for any rate-limit wait to pass and for budget; then count the request as sent. */
+  async acquire(): Promise<Ticket> {
+    if (this.held >= this.concurrency) await new Promise<void>(resolve => this.slotQueue.push(resolve))
+    else this.held++
+    for (;;) {
+      const wait = this.blockedUntil - this.now()
+      if (wait > 0) {
+        this.waitedMs += wait
+        await this.sleep(wait)
+        continue
+      }
+      if ((this.single || (this.budget !== undefined && this.budget <= 0)) && this.onWire > 0) {
+        // Answers still to come say what is left (or make everyone wait).
+        await new Promise<void>(resolve => this.waiters.push(resolve))
+        continue
+      }
+      if (this.budget !== undefined && this.budget <= 0) {
+        // Used up, and nothing on the wire to learn from: decide when to ask again.
+        this.exhausted(this.now(), undefined)
+        continue
+      }
+      break
+    }
+    this.onWire++
+    if (this.budget !== undefined) this.budget--
+    return { sentAt: this.now() }
+  }
+
+  /**
+   * The request's answer (`status` and `headers`), or none (a connection failure): learn from it
+   * and give the slot back.
+   */
+  settle(ticket: Ticket, status?: number, headers: Headers = {}): PaceDecision {
+    this.onWire--
+    let decision: PaceDecision = {}
+    if (status !== undefined) decision = this.observe(ticket, status, headers)
+    const woken = this.waiters.splice(0)
+    for (const w of woken) w()
+    const next = this.slotQueue.shift()
+    if (next) next()
+    else this.held--
+    return decision
+  }
+
+  private observe(ticket: Ticket, status: number, headers: Headers): PaceDecision {
+    const header = (name: string): string | undefined => {
+      const v = headers[name]
+      return Array.isArray(v) ? v[0] : v
+    }
+    const now = this.now()
+    const mid = (ticket.sentAt + now) / 2
+    // Both are upper bounds of the window's end where both are sent: the earlier one is as told.
+    const told = [
+      parseRetryAfter(header('retry-after'), now),
+      parseRateLimitReset(header('x-ratelimit-reset'), now)
+    ].filter((v): v is number => v !== undefined)
+    const hint = told.length ? Math.min(...told) : undefined
+    const limit = Number(header('x-ratelimit-limit'))
+    if (Number.isInteger(limit) && limit > 0) this.limit = limit
+    const rawRemaining = header('x-ratelimit-remaining')
+    const remaining = rawRemaining === undefined ? undefined : Number(rawRemaining)
+    const knownRemaining = remaining !== undefined && Number.isFinite(remaining) ? remaining : undefined
+
+    if (status === 429) {
+      const w = this.window
+      if (w?.certain) {
+        // This request arrived before the window ended: the window is longer than that.
+        this.windowAtLeast = Math.max(this.windowAtLeast ?? 0, mid - w.mid)
+        if (knownRemaining === undefined) this.learnedLimit = Math.max(this.learnedLimit ?? 0, w.used)
+        if (this.windowAtMost !== undefined && this.windowAtLeast >= this.windowAtMost)
+          this.windowAtMost = undefined
+      }
+      this.limited = true
+      this.budget = undefined
+      this.single = true
+      this.hinted429 = hint !== undefined && hint > 0
+      if (hint !== undefined && hint > 0) {
+        this.probeStep = 0
+        return this.block(now + hint, 'as the answer to a 429 says')
+      }
+      // Requests sent before the last 429 came back met the same full window: one probe, one step.
+      const escalate = this.last429At === undefined || ticket.sentAt >= this.last429At
+      this.last429At = now
+      if (!escalate) return {}
+      const learnedEnd = this.learnedEnd()
+      if (learnedEnd !== undefined && learnedEnd > now)
+        return this.block(
+          Math.min(learnedEnd, now + LONGEST_LEARNED_WAIT_MS),
+          'a 429 without a hint; waiting for the window learned from earlier answers'
+        )
+      const pause = PROBE_PAUSES_MS[Math.min(this.probeStep++, PROBE_PAUSES_MS.length - 1)] as number
+      return this.block(now + pause, 'a 429 without a hint of when to come back; then one request')
+    }
+
+    this.rtt = this.rtt === undefined ? now - ticket.sentAt : 0.8 * this.rtt + 0.2 * (now - ticket.sentAt)
+    const opened =
+      knownRemaining !== undefined && this.limit !== undefined
+        ? knownRemaining === this.limit - 1
+        : knownRemaining === undefined && this.limited
+    this.limited = false
+    // An answer to a request sent before a lower figure came back is older news: it counts, but
+    // says nothing about what is left.
+    const stale =
+      !opened &&
+      knownRemaining !== undefined &&
+      this.lastRemaining !== undefined &&
+      knownRemaining > this.lastRemaining.value &&
+      ticket.sentAt < this.lastRemaining.at
+    if (opened) {
+      const previous = this.window
+      if (previous?.certain) {
+        // The previous window had ended when this request arrived: an upper bound of its length.
+        this.windowAtMost = Math.min(this.windowAtMost ?? Infinity, mid - previous.mid)
+        if (this.windowAtLeast !== undefined && this.windowAtLeast >= this.windowAtMost)
+          this.windowAtLeast = undefined
+      }
+      this.window = { mid, certain: true, used: 1 }
+    } else if (this.window) {
+      this.window.used++
+      if (this.window.certain && knownRemaining === undefined && this.learnedLimit !== undefined)
+        this.learnedLimit = Math.max(this.learnedLimit, this.window.used)
+    } else {
+      this.window = { mid, certain: false, used: 1 }
+    }
+
+    if (stale) return {}
+    this.probeStep = 0
+    this.single = false
+    if (knownRemaining !== undefined) {
+      this.lastRemaining = { value: knownRemaining, at: now }
+      // Requests still on the wire may not be counted in this figure yet: assume they will be.
+      this.budget = knownRemaining - this.onWire
+      if (knownRemaining <= 0) return this.exhausted(now, hint)
+    } else if (this.learnedLimit !== undefined && this.window.certain) {
+      this.budget = this.learnedLimit - this.window.used - this.onWire
+      if (this.window.used >= this.learnedLimit) return this.exhausted(now, hint)
+    } else {
+      // Nothing to go by: no gate.
+      this.budget = undefined
+    }
+    return {}
+  }
+
+  /** The budget is used up: wait as told, until the learned end of the window, or briefly; then one request. */
+  private exhausted(now: number, hint: number | undefined): PaceDecision {
+    this.budget = undefined
+    this.single = true
+    // Without remaining figures, the window is over when the next request is answered (or refused).
+    if (this.lastRemaining === undefined) this.limited = true
+    if (hint !== undefined && hint > 0)
+      return this.block(now + hint, 'the budget is used up, as the answer says')
+    const w = this.window
+    const atMost = this.windowAtMost
+    const atLeast = this.windowAtLeast
+    if (w?.certain && atMost !== undefined && atLeast !== undefined) {
+      const rtt = this.rtt ?? 0
+      // Narrow the bounds while they are loose: at most one early probe a window.
+      // A 429 that says when to come back costs that whole wait (whole seconds): where 429s carry
+      // hints, early probes go later and stop sooner.
+      const loose = atMost - atLeast > Math.max(atMost * (this.hinted429 ? 0.08 : 0.05), 2 * rtt, 20)
+      const share = this.hinted429 ? 0.6 : 0.5
+      const target = w.mid + (loose ? atLeast + share * (atMost - atLeast) : atMost) - rtt / 2
+      const until = Math.min(Math.max(now, target), now + LONGEST_LEARNED_WAIT_MS)
+      return this.block(until, 'the budget is used up; waiting for the window learned from earlier answers')
+    }
+    return this.block(
+      now + SHORT_PAUSE_MS,
+      'the budget is used up and no answer said until when; then one request'
+    )
+  }
+
+  private learnedEnd(): number | undefined {
+    const w = this.window
+    if (!w?.certain || this.windowAtMost === undefined) return undefined
+    return w.mid + this.windowAtMost - (this.rtt ?? 0) / 2
+  }
+
+  private block(until: number, why: string): PaceDecision {
+    if (until > this.blockedUntil) this.blockedUntil = until
+    return { waitMs: Math.max(0, this.blockedUntil - this.now()), why }
+  }
+}
+
+/** `Retry-After` as seconds or an HTTP date → ms from now; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value) * 1000)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/**
+ * `X-RateLimit-Reset` (what Laravel's throttle sends beside Retry-After): an epoch time in seconds,
+ * or seconds from now for small values; undefined when absent or unreadable.
+ */
+export function parseRateLimitReset(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined
+  const n = Number(value.trim())
+  // Seconds since 1970 are over a billion; anything smaller is a delay in seconds.
+  return n > 1_000_000_000 ? Math.max(0, n * 1000 - now) : n * 1000
+}
