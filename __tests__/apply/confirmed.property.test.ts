@@ -181,6 +181,6 @@ it('never lists a change that RunCloud does not hold afterwards', async () => {
         }
       }
     ),
-    { numRuns: 60 }
+    { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) }
   )
 })

@@ -177,7 +177,7 @@ describe('messages speak of flags and environment variables, not the action’s 
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/RunCloud refused the API token \(HTTP 401\)/)
     expect(r.stderr).toMatch(
-      /Create an API v3 token in RunCloud \(Settings → API Key\), set it as RUNCLOUD_API_TOKEN/
+      /Create an API v3 token in RunCloud \(Workspace → Settings → API Management\), set it as RUNCLOUD_API_TOKEN/
     )
     expect(r.stdout + r.stderr).not.toMatch(/pass it as api-token|repository secret/)
     expect(r.stdout).not.toMatch(/0 live/)

@@ -286,7 +286,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
         confirm: a => {
           if (!okObject(a)) return undefined
           const shown = toLiveDomain(a.body)
-          if (shown) return matches(shown) ? { status: 'done', domain: shown } : undefined
+          // Another domain's object (or this one's with other settings) shows nothing about this change.
+          if (shown)
+            return shown.id === domain.id && matches(shown) ? { status: 'done', domain: shown } : undefined
           // RunCloud answers a settings change with a message (docs/runcloud-api.md).
           return a.status === 200 && hasMessage(a.body)
             ? { status: 'done', domain: { ...domain, ...settings } }
