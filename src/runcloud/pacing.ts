@@ -141,6 +141,10 @@ export class Pacer {
       parseRateLimitReset(header('x-ratelimit-reset'), now)
     ].filter((v): v is number => v !== undefined)
     const hint = told.length ? Math.min(...told) : undefined
+    // Told in whole seconds, rounded up: the window ends within the last second of each.
+    const wholeSeconds = [header('retry-after'), header('x-ratelimit-reset')].every(
+      v => v === undefined || !/\./.test(v)
+    )
     const limit = Number(header('x-ratelimit-limit'))
     if (Number.isInteger(limit) && limit > 0) this.limit = limit
     const rawRemaining = header('x-ratelimit-remaining')
@@ -152,6 +156,11 @@ export class Pacer {
       if (w?.certain) {
         // This request arrived before the window ended: the window is longer than that.
         this.windowAtLeast = Math.max(this.windowAtLeast ?? 0, mid - w.mid)
+        if (hint !== undefined && hint > 0) {
+          this.windowAtMost = Math.min(this.windowAtMost ?? Infinity, now + hint - w.mid)
+          if (wholeSeconds)
+            this.windowAtLeast = Math.max(this.windowAtLeast, Math.max(...told) - 1000 + now - w.mid)
+        }
         if (knownRemaining === undefined) this.learnedLimit = Math.max(this.learnedLimit ?? 0, w.used)
         if (this.windowAtMost !== undefined && this.windowAtLeast >= this.windowAtMost)
           this.windowAtMost = undefined
