@@ -260,7 +260,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
           if (live) return { status: 'noop', domain: live, detail: 'already live' }
           if (e.fields?.name)
             throw fail(
-              `${e.message}. ${name} is not on server ${serverId} / web app ${appId}: if RunCloud says it is taken, another web app on that server holds it; remove it there first`,
+              `${e.message.replace(/\.$/, '')}. ${name} is not on server ${serverId} / web app ${appId}: if RunCloud says it is taken, another web app on that server holds it; remove it there first`,
               422,
               e.fields
             )
