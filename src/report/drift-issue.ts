@@ -6,6 +6,8 @@
  */
 import { posix } from 'node:path'
 import type { Plan } from '../plan/model.js'
+import type { GitHubRequest } from '../record/github.js'
+import { ACTIONS_BOT, tokenIdentity } from './comment.js'
 import { renderMarkdown } from './markdown.js'
 
 export const DRIFT_LABEL = 'runcloud-domains-drift'
@@ -15,10 +17,6 @@ const BODY_LIMIT = 65_536
 const MAX_PAGES = 10
 
 /** What Octokit offers, whichever way it was made (`@octokit/rest` or `@actions/github`). */
-export interface GitHubRequester {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>
-}
-
 export type DriftState = 'drift' | 'clean' | 'unknown'
 
 /** One manifest written two ways (`./domains.yml`, `domains.yml`) is one manifest, and one issue. */
@@ -84,7 +82,7 @@ function statusOf(e: unknown): number | undefined {
  * (`GET /user`, or `github-actions[bot]` for the workflow's token) is taken. Never throws.
  */
 export async function syncDriftIssue(args: {
-  octokit?: GitHubRequester
+  octokit?: GitHubRequest
   owner?: string
   repo?: string
   manifest: string
@@ -202,20 +200,14 @@ export async function syncDriftIssue(args: {
  * Among several issues that carry the label, marker and title, the newest written by this token's
  * identity; failing that the newest (a GitHub App's token cannot tell its own name).
  */
-async function preferOwn(octokit: GitHubRequester, found: IssueItem[]): Promise<IssueItem | undefined> {
-  let login = 'github-actions[bot]'
-  try {
-    const { data } = await octokit.request('GET /user')
-    const l = (data as { login?: unknown }).login
-    if (typeof l === 'string' && l) login = l
-  } catch {
-    // The workflow's own token may not read /user: it is github-actions[bot].
-  }
+async function preferOwn(octokit: GitHubRequest, found: IssueItem[]): Promise<IssueItem | undefined> {
+  // The workflow's own token may not read /user: it is github-actions[bot].
+  const login = (await tokenIdentity(octokit)) ?? ACTIONS_BOT
   return found.find(i => i.user?.login === login) ?? found[0]
 }
 
 /** The label, created with a colour and a description the first time (GitHub would make a bare one). */
-async function ensureLabel(octokit: GitHubRequester, owner: string, repo: string): Promise<void> {
+async function ensureLabel(octokit: GitHubRequest, owner: string, repo: string): Promise<void> {
   try {
     await octokit.request('GET /repos/{owner}/{repo}/labels/{name}', { owner, repo, name: DRIFT_LABEL })
     return
