@@ -161,7 +161,7 @@ it('apps that cannot be read are named one a line in the step’s error', async 
   expect(result.error).toMatch(/^RunCloud could not be read for 2 apps:\n- .*990001.*\n- .*990002/)
 })
 
-it('ssl-redeploy: always with an app that cannot be resolved is a failed operation, not a silent skip', async () => {
+it('ssl-redeploy: always with an app that cannot be resolved is an app error and a failed operation, not a silent skip', async () => {
   // Two apps, the second named wrongly; the manifest change touches neither, so only `always` reaches them.
   const other = sim.addApp(sid, { name: 'other', primary: 'other.example.com' }).id
   const two = (second: string) =>
@@ -176,9 +176,13 @@ it('ssl-redeploy: always with an app that cannot be resolved is a failed operati
   expect(result.exitCode).toBe(1)
   expect(result.failed).toEqual([
     expect.objectContaining({
-      action: 'ssl',
-      error: expect.stringMatching(/could not be resolved: no web app on server \d+ named "no-such-app"/)
+      action: 'read',
+      error: expect.stringMatching(
+        /could not be resolved, so its certificate was not redeployed: no web app on server \d+ named "no-such-app"/
+      )
     })
   ])
+  // The reports show it as the app's error.
+  expect(result.plan?.apps[1]?.errors).toEqual([expect.stringMatching(/no-such-app/)])
   expect(sim.state.app(sid, other)?.sslEvents).toEqual(['redeploy'])
 })

@@ -12,12 +12,14 @@ import {
   type Manifest,
   type ManifestProblem
 } from './manifest/types.js'
+import { emptyPlan, withRecord } from './plan/annotate.js'
 import { appsNeedingLiveState, buildPlan, type LiveApp } from './plan/build.js'
-import { alignAppIdentities } from './plan/same-app.js'
 import { decide, writes } from './plan/decide.js'
-import { describeApp, planHasChanges, type Plan } from './plan/model.js'
 import { fingerprintEntries, planFingerprint } from './plan/fingerprint.js'
-import { markPending } from './plan/pending.js'
+import { describeApp, planHasChanges, type Plan } from './plan/model.js'
+import { failures, NOTHING_DONE, type FailedOperation, type Outcome } from './plan/outcome.js'
+import { pendingChanges } from './plan/pending.js'
+import { alignAppIdentities } from './plan/same-app.js'
 import {
   countsDescription,
   createDeployment,
@@ -30,6 +32,8 @@ import { supersededBy } from './record/superseded.js'
 import type { RunCloudApi } from './runcloud/types.js'
 import { hasCredentials, type Settings } from './settings.js'
 import { ACTION_WORDS, type Words } from './words.js'
+
+export type { FailedOperation } from './plan/outcome.js'
 
 export interface EngineInput {
   settings: Settings
@@ -51,18 +55,15 @@ export interface EngineInput {
   record?: RecordContext
 }
 
-export interface FailedOperation {
-  domain: string
-  action: string
-  error: string
-}
-
 export interface EngineResult {
   plan?: Plan
+  /** What applying the plan did; absent when nothing was written. */
+  outcome?: Outcome
   /** Manifest problems (head), shown as annotations. */
   problems: ManifestProblem[]
   /** A fatal error that stopped the run (bad manifest, unsafe plan, unreadable base, API failure). */
   error?: string
+  /** `failures(plan, outcome)`. */
   failed: FailedOperation[]
   /** drift mode: whether drift was found. */
   drift?: boolean
@@ -73,82 +74,197 @@ export interface EngineResult {
   exitCode: 0 | 1
 }
 
-class RunError extends Error {}
-
-function parse(text: string | undefined, settings: Settings, words: Words): Manifest {
-  if (text === undefined) return { form: 'empty', apps: [] }
-  return parseManifest(text, {
-    file: settings.manifest,
-    serverId: settings.serverId,
-    appId: settings.appId,
-    words
-  })
+/** Why a phase ends the run: the step's error, and the manifest's problems when it is invalid. */
+interface Stop {
+  stop: string
+  problems?: ManifestProblem[]
 }
 
-/** Resolve ids and read the domains of each app (all pages), several apps at once; failures stay per app. */
-async function readLiveState(
-  apps: AppEntry[],
-  api: RunCloudApi,
-  concurrency: number,
-  log: Logger
-): Promise<Map<string, LiveApp>> {
-  const live = new Map<string, LiveApp>()
-  const servers = new Map<string, Promise<number>>()
-  const serverId = (s: number | string): Promise<number> => {
-    const k = String(s)
-    let p = servers.get(k)
-    if (!p) {
-      p = api.resolveServer(s)
-      servers.set(k, p)
-    }
-    return p
+const stopped = <T extends object>(x: T | Stop): x is Stop => 'stop' in x
+
+/**
+ * What one run carries from phase to phase: its input, the warnings and record lines it gathers,
+ * the deployment it opened, and the RunCloud client, made on first use.
+ */
+class Run {
+  readonly settings: Settings
+  readonly log: Logger
+  readonly words: Words
+  /** Warnings found before the plan is built; they become the plan's. */
+  readonly warnings: string[] = []
+  /** Lines about the last-applied record and the reviewed plan. */
+  readonly record: string[] = []
+  /** Warnings found after the plan was built (a reviewed-plan difference under `warn`). */
+  readonly lateWarnings: string[] = []
+  deployment?: Deployment
+  /** The plan, once built (an unexpected failure still reports it). */
+  planned?: Plan
+  private api?: RunCloudApi
+
+  constructor(readonly input: EngineInput) {
+    this.settings = input.settings
+    this.log = input.log
+    this.words = input.words ?? ACTION_WORDS
   }
-  await mapLimit(apps, concurrency, async app => {
-    let sid: number | undefined
-    let aid: number | undefined
-    try {
-      sid = await serverId(app.server)
-      aid = await api.resolveApp(sid, app.app)
-      const domains = await api.listDomains(sid, aid)
-      live.set(appKey(app), { serverId: sid, appId: aid, domains })
-      log.debug(`${describeApp(app)}: ${domains.length} live domains`)
-    } catch (e) {
-      live.set(appKey(app), {
-        error: `${describeApp(app)}: ${(e as Error).message}`,
-        serverId: sid,
-        appId: aid
-      })
-    }
-  })
-  return live
+
+  async client(): Promise<RunCloudApi> {
+    return (this.api ??= await this.input.createApi())
+  }
+
+  get calls(): number {
+    return this.api?.calls ?? 0
+  }
+
+  parse(text: string | undefined): Manifest {
+    if (text === undefined) return { form: 'empty', apps: [] }
+    return parseManifest(text, {
+      file: this.settings.manifest,
+      serverId: this.settings.serverId,
+      appId: this.settings.appId,
+      words: this.words
+    })
+  }
+
+  /** The plan as people see it: with the record's lines and the late warnings. */
+  shown(plan: Plan): Plan {
+    return withRecord(plan, this.record, this.lateWarnings)
+  }
+
+  result(r: Partial<EngineResult> & Pick<EngineResult, 'exitCode'>): EngineResult {
+    return { problems: [], failed: [], notices: [], ...r, calls: this.calls }
+  }
+
+  /** The run ends with `why`; an open deployment is marked failed first, never left dangling. */
+  async end(why: Stop, status?: string, extra: Partial<EngineResult> = {}): Promise<EngineResult> {
+    const plan = this.planned
+    if (this.deployment && plan)
+      await this.deployment.setStatus('failure', countsDescription(plan, undefined, 'failure', status))
+    this.deployment = undefined
+    return this.result({
+      ...extra,
+      ...(plan ? { plan: this.shown(plan) } : {}),
+      problems: why.problems ?? [],
+      error: why.stop,
+      exitCode: 1
+    })
+  }
 }
 
-/** Ids of apps whose live state was not read; an app that cannot be resolved keeps its error. */
-async function resolveIds(
-  apps: AppEntry[],
-  api: RunCloudApi,
-  concurrency: number,
-  unresolved: Map<string, string>
-): Promise<Map<string, { serverId: number; appId: number }>> {
-  const ids = new Map<string, { serverId: number; appId: number }>()
-  await mapLimit(apps, concurrency, async app => {
-    try {
-      const serverId = await api.resolveServer(app.server)
-      ids.set(appKey(app), { serverId, appId: await api.resolveApp(serverId, app.app) })
-    } catch (e) {
-      unresolved.set(appKey(app), e instanceof Error ? e.message : String(e))
-    }
+/**
+ * The core both front doors (the action and the CLI) call, as its phases: load manifests → read
+ * live state → build the plan → record and decide → apply → result (docs/architecture.md). It
+ * writes nothing but to RunCloud, the record and the logger; the front door renders the result.
+ */
+export async function execute(input: EngineInput): Promise<EngineResult> {
+  const run = new Run(input)
+  try {
+    return await phases(run)
+  } catch (e) {
+    // Only what no phase expects ends here (a bug, an I/O failure): a failed run, never a crash.
+    return run.end({ stop: e instanceof Error ? e.message : String(e) })
+  }
+}
+
+async function phases(run: Run): Promise<EngineResult> {
+  const { settings } = run
+  if (settings.legacy) run.warnings.push(legacyWarning(run.words))
+  const head = await loadHead(run)
+  if (stopped(head)) return run.end(head)
+  const notice = await supersededNotice(run, head.text)
+  if (notice) return supersededResult(run, notice)
+  const base = await loadBase(run, head)
+  if (stopped(base)) return run.end(base)
+  const live = await readLive(run, base.manifest, head.manifest)
+  let plan = buildPlan({
+    mode: settings.mode,
+    manifest: settings.manifest,
+    base: live.base,
+    head: head.manifest,
+    baseDescription: base.description,
+    headDescription: run.input.event.sha
+      ? `${run.input.event.sha.slice(0, 7)} (this commit)`
+      : 'the working tree',
+    baseSha: base.sha,
+    headSha: run.input.event.sha,
+    live: live.live,
+    maxRemovalPercent: settings.maxRemovalPercent,
+    sslRedeploy: settings.sslRedeploy,
+    warnings: run.warnings,
+    pending: await earlierMerges(run, base, live.base, head.manifest),
+    words: run.words
   })
-  return ids
+  run.planned = plan
+  const drift = settings.mode === 'drift' ? planHasChanges(plan) : undefined
+
+  const refusal = await openRecord(run, plan, live.base, head.manifest)
+  if (refusal) return run.end({ stop: `${refusal}\nNothing was written.` }, 'Refused: not the reviewed plan')
+  const decision = decide(plan, settings, run.words)
+  if (decision.kind === 'stop') return run.end({ stop: decision.error }, 'Refused: unsafe plan', { drift })
+  // Where the names to be added point: in plan and apply with credentials, before any write.
+  if (settings.dnsCheck && live.live && settings.mode !== 'drift')
+    run.planned = plan = await checkDns(plan, {
+      api: await run.client(),
+      env: run.input.env ?? process.env,
+      log: run.log
+    })
+  if (!writes(settings)) return run.result({ plan: run.shown(plan), drift, exitCode: 0 })
+
+  const outcome = decision.kind === 'apply' ? await applyNow(run, plan) : NOTHING_DONE
+  return finish(run, plan, outcome, drift)
+}
+
+function legacyWarning(words: Words): string {
+  return `Using the legacy RunCloud API v2 (${words.name('api-key')} and ${words.name('api-secret')}): RunCloud has discontinued v2 for most accounts. Create an API v3 token and ${words.provideToken}.`
+}
+
+/** Head: the manifest in the workspace, a regular file inside it only (anything else is refused, and annotated). */
+async function loadHead(run: Run): Promise<{ text?: string; manifest: Manifest } | Stop> {
+  const { manifest } = run.settings
+  try {
+    const text = await readHeadManifest(run.input.workspace, manifest)
+    return { text, manifest: run.parse(text) }
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e
+    const n = e.problems.length
+    return {
+      stop: `${manifest} is invalid: ${n} problem${n === 1 ? '' : 's'}${run.words.seeAnnotations}.`,
+      problems: e.problems
+    }
+  }
+}
+
+/** A pushed apply whose branch has moved on to another manifest: the newer commit's run applies it. */
+async function supersededNotice(run: Run, headText: string | undefined): Promise<string | undefined> {
+  const { record, event } = run.input
+  const pushed = event.eventName === 'push' || event.eventName === 'workflow_dispatch'
+  if (run.settings.mode !== 'apply' || !record || !pushed || !event.ref || !event.sha) return undefined
+  return supersededBy({
+    record,
+    ref: event.ref,
+    sha: event.sha,
+    workspace: run.input.workspace,
+    manifest: run.settings.manifest,
+    headText,
+    files: run.input.github,
+    same: (a, b) => a === b || sameManifest(run, a, b),
+    log: run.log
+  })
+}
+
+function supersededResult(run: Run, notice: string): EngineResult {
+  const sha = run.input.event.sha ?? ''
+  const plan = emptyPlan({
+    mode: run.settings.mode,
+    manifest: run.settings.manifest,
+    base: { description: 'not read (superseded)' },
+    head: { sha, description: `${sha.slice(0, 7)} (this commit)` },
+    record: [notice]
+  })
+  return run.result({ plan, notices: [notice], exitCode: 0 })
 }
 
 /** Whether two manifest texts declare the same apps and domains (comments and layout aside). */
-function sameManifest(
-  a: string | undefined,
-  b: string | undefined,
-  settings: Settings,
-  words: Words
-): boolean {
+function sameManifest(run: Run, a: string | undefined, b: string | undefined): boolean {
   try {
     const strip = (m: Manifest) =>
       JSON.stringify(
@@ -158,385 +274,297 @@ function sameManifest(
           domains: app.domains.map(d => ({ ...d, pos: undefined }))
         }))
       )
-    return strip(parse(a, settings, words)) === strip(parse(b, settings, words))
+    return strip(run.parse(a)) === strip(run.parse(b))
   } catch {
     return false
   }
 }
 
+interface Base {
+  manifest: Manifest
+  description: string
+  sha?: string
+  /** The event's own base, when the last-applied record gave the base instead. */
+  ownBase?: BaseChoice
+}
+
 /**
- * Mark the plan's changes that are not in this pull request's (or push's) own diff, from the
- * event's base to head, but only in the change since the last applied manifest.
+ * Base: the manifest at the base commit — the last applied one (GitHub deployments) for an apply
+ * and for a plan on a pull request, else the event's base. Drift has none (it compares head with live).
  */
-async function markEarlierMerges(
-  plan: Plan,
-  o: { input: EngineInput; ownBase: BaseChoice; base: Manifest; head: Manifest; baseSha: string }
-): Promise<void> {
-  const { settings } = o.input
-  const words = o.input.words ?? ACTION_WORDS
-  try {
-    const own = await readBaseManifest(o.ownBase, {
-      workspace: o.input.workspace,
+async function loadBase(run: Run, head: { text?: string; manifest: Manifest }): Promise<Base | Stop> {
+  const { settings } = run
+  const none: Manifest = { form: 'empty', apps: [] }
+  if (settings.mode === 'drift') {
+    if (head.text === undefined) return noManifest(run)
+    return { manifest: none, description: 'not used (drift compares the manifest with RunCloud)' }
+  }
+  const chosen = await chooseRecordedBase(run)
+  const read = async (choice: BaseChoice) =>
+    readBaseManifest(choice, {
+      workspace: run.input.workspace,
       manifest: settings.manifest,
-      github: o.input.github
-    })
-    if (own.sha === o.baseSha) return
-    const offline = (base: Manifest): Plan =>
-      buildPlan({
-        mode: settings.mode,
-        manifest: settings.manifest,
-        base,
-        head: o.head,
-        baseDescription: '',
-        headDescription: '',
-        maxRemovalPercent: settings.maxRemovalPercent,
-        sslRedeploy: settings.sslRedeploy
-      })
-    let ownManifest: Manifest
-    try {
-      ownManifest = parse(own.text, settings, words)
-    } catch {
-      return
-    }
-    const marked = markPending(plan, offline(o.base), offline(ownManifest))
-    if (marked)
-      plan.warnings.push(
-        `${marked} change${marked === 1 ? '' : 's'} of earlier merges ${marked === 1 ? 'was' : 'were'} never applied and ${marked === 1 ? 'is' : 'are'} part of this plan (reason: merged earlier, not applied yet).`
-      )
+      github: run.input.github,
+      log: m => run.log.info(m)
+    }).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))
+  let ownBase = chosen.ownBase
+  let b = await read(chosen.choice)
+  if ('error' in b && ownBase) {
+    run.warnings.push(
+      `The last applied manifest could not be read (${b.error}); compared with ${ownBase.why} instead.`
+    )
+    b = await read(ownBase)
+    ownBase = undefined
+  }
+  if ('error' in b) return { stop: b.error }
+  if (ownBase && run.input.record && chosen.deployment !== undefined)
+    run.record.push(
+      `Base: the manifest of the last successful apply, deployment #${chosen.deployment} of ${b.sha?.slice(0, 7) ?? b.description} in the environment ${run.input.record.environment}.`
+    )
+  let manifest = none
+  try {
+    // An unchanged manifest (most runs) is not parsed twice.
+    manifest = b.text !== undefined && b.text === head.text ? head.manifest : run.parse(b.text)
   } catch (e) {
-    o.input.log.debug(
-      `The event's base could not be read to tell earlier merges apart: ${(e as Error).message}`
+    if (!(e instanceof ManifestError)) throw e
+    run.warnings.push(
+      `The base manifest (${b.description}) is invalid, so nothing is planned for removal: ${e.problems[0]?.message ?? e.message}`
     )
   }
+  if (head.text === undefined) {
+    if (manifest.apps.length === 0) return noManifest(run)
+    run.warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`)
+  }
+  return { manifest, description: b.description, sha: b.sha, ownBase }
 }
 
-/** Failed operations of an applied plan, for the `failed` output and the final error. */
-export function collectFailures(plan: Plan): FailedOperation[] {
-  const failed: FailedOperation[] = []
-  for (const app of plan.apps) {
-    for (const e of app.errors) failed.push({ domain: `${app.server}/${app.app}`, action: 'read', error: e })
-    for (const c of app.changes) {
-      if (c.result?.status === 'failed' || c.result?.status === 'skipped') {
-        failed.push({ domain: c.domain, action: c.action, error: c.result.error ?? 'failed' })
-      }
-    }
-    if (app.ssl.result?.status === 'failed') {
-      failed.push({
-        domain: app.label ?? `${app.server}/${app.app}`,
-        action: 'ssl',
-        error: app.ssl.result.detail
-      })
-    }
-    if (plan.mode === 'apply') {
-      for (const n of app.notes)
-        if (n.kind === 'primary-kept') failed.push({ domain: n.domain, action: 'remove', error: n.message })
-    }
+function noManifest(run: Run): Stop {
+  const { manifest } = run.settings
+  return {
+    stop:
+      run.words.door === 'action'
+        ? `No manifest at ${manifest}: create it, or set the 'manifest' input to its path.`
+        : `No manifest at ${manifest}: create it, or give its path with ${run.words.name('manifest')}.`
   }
-  return failed
+}
+
+/** The event's base, or the last-applied record's commit where the record says so. */
+async function chooseRecordedBase(
+  run: Run
+): Promise<{ choice: BaseChoice; ownBase?: BaseChoice; deployment?: number }> {
+  const { settings } = run
+  const { record, event } = run.input
+  const choice = chooseBase(settings.baseRef, event)
+  // A pull request event whose payload names the pull request (a malformed payload gives the defaults).
+  const pullRequest =
+    (event.eventName === 'pull_request' || event.eventName === 'pull_request_target') &&
+    typeof event.payload.pull_request === 'object' &&
+    event.payload.pull_request !== null
+  if (!record || settings.baseRef || (settings.mode !== 'apply' && !pullRequest)) return { choice }
+  const last = await findLastApplied(record, settings.mode === 'apply' ? 'apply' : 'plan')
+  if (last.kind === 'found')
+    return {
+      choice: { kind: 'commit', ref: last.sha, why: 'last applied' },
+      ownBase: choice,
+      deployment: last.deployment
+    }
+  if (last.kind === 'none')
+    run.record.push(
+      `No apply of ${settings.manifest} is recorded in the environment ${record.environment} yet: compared with ${choice.why}.`
+    )
+  else run.warnings.push(last.note)
+  return { choice }
 }
 
 /**
- * The core both front doors (the action and the CLI) call: inputs → manifests → live state → plan
- * → (apply) → result. It writes nothing but to RunCloud and the logger; the front door renders
- * the result (outputs, summary, comment, annotations, exit code).
+ * Live state, with credentials: the ids and domains of the apps the change touches (every app in
+ * drift), and under `ssl-redeploy: always` the ids of the other apps of an apply. An app that
+ * cannot be resolved or read carries its error, which the plan shows as the app's.
  */
-export async function execute(input: EngineInput): Promise<EngineResult> {
-  const { settings, log } = input
-  const words = input.words ?? ACTION_WORDS
-  const result: EngineResult = { problems: [], failed: [], calls: 0, notices: [], exitCode: 1 }
-  let deployment: Deployment | undefined
-  let api: RunCloudApi | undefined
-  const getApi = async (): Promise<RunCloudApi> => (api ??= await input.createApi())
+async function readLive(
+  run: Run,
+  base: Manifest,
+  head: Manifest
+): Promise<{ base: Manifest; live?: Map<string, LiveApp> }> {
+  const { settings } = run
+  if (!hasCredentials(settings)) return { base }
+  const needed = appsNeedingLiveState(settings.mode, base, head)
+  const neededKeys = new Set(needed.map(appKey))
+  const idsOnly =
+    settings.sslRedeploy === 'always' && settings.mode === 'apply'
+      ? head.apps.filter(a => !neededKeys.has(appKey(a)))
+      : []
+  const live = new Map<string, LiveApp>()
+  if (needed.length || idsOnly.length) {
+    const api = await run.client()
+    const servers = new Map<string, Promise<number>>()
+    const serverId = (s: number | string): Promise<number> => {
+      let p = servers.get(String(s))
+      if (!p) servers.set(String(s), (p = api.resolveServer(s)))
+      return p
+    }
+    const read = [
+      ...needed.map(app => ({ app, domains: true })),
+      ...idsOnly.map(app => ({ app, domains: false }))
+    ]
+    await mapLimit(read, settings.concurrency, async ({ app, domains }) => {
+      live.set(appKey(app), await readApp(api, serverId, app, domains, run.log))
+    })
+  }
+  // One web app written two ways (by name, by id) is one app; listed twice, an error.
+  return { base: alignAppIdentities(base, head, live), live }
+}
+
+async function readApp(
+  api: RunCloudApi,
+  serverId: (s: number | string) => Promise<number>,
+  app: AppEntry,
+  withDomains: boolean,
+  log: Logger
+): Promise<LiveApp> {
+  let sid: number | undefined
+  let aid: number | undefined
   try {
-    const warnings: string[] = []
-    if (settings.legacy) {
-      warnings.push(
-        `Using the legacy RunCloud API v2 (${words.name('api-key')} and ${words.name('api-secret')}): RunCloud has discontinued v2 for most accounts. Create an API v3 token and ${words.provideToken}.`
-      )
+    sid = await serverId(app.server)
+    aid = await api.resolveApp(sid, app.app)
+    if (!withDomains) return { serverId: sid, appId: aid }
+    const domains = await api.listDomains(sid, aid)
+    log.debug(`${describeApp(app)}: ${domains.length} live domains`)
+    return { serverId: sid, appId: aid, domains }
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e)
+    return {
+      error: withDomains
+        ? `${describeApp(app)}: ${why}`
+        : `${describeApp(app)} could not be resolved, so its certificate was not redeployed: ${why}`,
+      ...(sid !== undefined ? { serverId: sid } : {}),
+      ...(aid !== undefined ? { appId: aid } : {})
     }
+  }
+}
 
-    // Head: the manifest in the workspace.
-    let headText: string | undefined
-    let head: Manifest
-    try {
-      // A regular file inside the workspace only; what else is there is refused, and annotated.
-      headText = await readHeadManifest(input.workspace, settings.manifest)
-      head = parse(headText, settings, words)
-    } catch (e) {
-      if (e instanceof ManifestError) {
-        result.problems = e.problems
-        throw new RunError(
-          `${settings.manifest} is invalid: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}${words.seeAnnotations}.`
-        )
-      }
-      throw e
-    }
-
-    const { record, event } = input
-    // A pull request event whose payload names the pull request (a malformed payload gives the defaults).
-    const pullRequest =
-      (event.eventName === 'pull_request' || event.eventName === 'pull_request_target') &&
-      typeof event.payload.pull_request === 'object' &&
-      event.payload.pull_request !== null
-    const pushed = event.eventName === 'push' || event.eventName === 'workflow_dispatch'
-    const recordLines: string[] = []
-
-    // A run whose branch has moved on to another manifest writes nothing: the newer commit's run applies it.
-    if (settings.mode === 'apply' && record && pushed && event.ref && event.sha) {
-      const notice = await supersededBy({
-        record,
-        ref: event.ref,
-        sha: event.sha,
-        workspace: input.workspace,
-        manifest: settings.manifest,
-        headText,
-        files: input.github,
-        same: (a, b) => a === b || sameManifest(a, b, settings, words),
-        log
-      })
-      if (notice) {
-        result.notices.push(notice)
-        result.plan = {
-          mode: settings.mode,
-          manifest: settings.manifest,
-          base: { description: 'not read (superseded)' },
-          head: { sha: event.sha, description: `${event.sha.slice(0, 7)} (this commit)` },
-          offline: false,
-          apps: [],
-          warnings: [],
-          record: [notice]
-        }
-        result.exitCode = 0
-        return result
-      }
-    }
-
-    // Base: the manifest at the base commit (not used by drift, which compares head with live).
-    let base: Manifest = { form: 'empty', apps: [] }
-    let baseDescription = 'not used (drift compares the manifest with RunCloud)'
-    let baseSha: string | undefined
-    let ownBase: BaseChoice | undefined
-    let lastDeployment: number | undefined
-    if (settings.mode !== 'drift') {
-      let choice = chooseBase(settings.baseRef, event)
-      // The last-applied record is the base of an apply and of a plan on a pull request.
-      if (record && !settings.baseRef && (settings.mode === 'apply' || pullRequest)) {
-        const last = await findLastApplied(record, settings.mode === 'apply' ? 'apply' : 'plan')
-        if (last.kind === 'found') {
-          ownBase = choice
-          lastDeployment = last.deployment
-          choice = {
-            kind: 'commit',
-            ref: last.sha,
-            why: 'last applied'
-          }
-        } else if (last.kind === 'none') {
-          recordLines.push(
-            `No apply of ${settings.manifest} is recorded in the environment ${record.environment} yet: compared with ${choice.why}.`
-          )
-        } else warnings.push(last.note)
-      }
-      let b: Awaited<ReturnType<typeof readBaseManifest>>
-      try {
-        b = await readBaseManifest(choice, {
-          workspace: input.workspace,
-          manifest: settings.manifest,
-          github: input.github,
-          log: m => log.info(m)
-        })
-      } catch (e) {
-        if (!ownBase) throw e
-        warnings.push(
-          `The last applied manifest could not be read (${(e as Error).message}); compared with ${ownBase.why} instead.`
-        )
-        choice = ownBase
-        ownBase = undefined
-        b = await readBaseManifest(choice, {
-          workspace: input.workspace,
-          manifest: settings.manifest,
-          github: input.github,
-          log: m => log.info(m)
-        })
-      }
-      if (ownBase && record && lastDeployment !== undefined)
-        recordLines.push(
-          `Base: the manifest of the last successful apply, deployment #${lastDeployment} of ${b.sha?.slice(0, 7) ?? b.description} in the environment ${record.environment}.`
-        )
-      baseDescription = b.description
-      baseSha = b.sha
-      try {
-        // An unchanged manifest (most runs) is not parsed twice.
-        base = b.text !== undefined && b.text === headText ? head : parse(b.text, settings, words)
-      } catch (e) {
-        if (!(e instanceof ManifestError)) throw e
-        warnings.push(
-          `The base manifest (${b.description}) is invalid, so nothing is planned for removal: ${e.problems[0]?.message ?? e.message}`
-        )
-      }
-    }
-    if (headText === undefined) {
-      if (settings.mode === 'drift' || base.apps.length === 0) {
-        throw new RunError(
-          words.door === 'action'
-            ? `No manifest at ${settings.manifest}: create it, or set the 'manifest' input to its path.`
-            : `No manifest at ${settings.manifest}: create it, or give its path with ${words.name('manifest')}.`
-        )
-      }
-      warnings.push(`${settings.manifest} was deleted: every domain it declared is planned for removal.`)
-    }
-
-    // Live state: only for the apps the change touches (every app in drift).
-    const online = hasCredentials(settings)
-    let live: Map<string, LiveApp> | undefined
-    let ids: Map<string, { serverId: number; appId: number }> | undefined
-    const unresolved = new Map<string, string>()
-    if (online) {
-      const needed = appsNeedingLiveState(settings.mode, base, head)
-      live = needed.length
-        ? await readLiveState(needed, await getApi(), settings.concurrency, log)
-        : new Map()
-      base = alignAppIdentities(base, head, live)
-      if (settings.sslRedeploy === 'always' && settings.mode === 'apply') {
-        const rest = head.apps.filter(a => !live?.has(appKey(a)))
-        ids = await resolveIds(rest, await getApi(), settings.concurrency, unresolved)
-      }
-    }
-
-    const plan = buildPlan({
+/**
+ * Changes of earlier merges not applied yet: in the change since the last applied manifest but
+ * not in this pull request's or push's own diff (from the event's base). Undefined when the base
+ * is the event's own, or the event's base cannot be read (then nothing is marked).
+ */
+async function earlierMerges(
+  run: Run,
+  base: Base,
+  recorded: Manifest,
+  head: Manifest
+): Promise<Set<string> | undefined> {
+  if (!base.ownBase || !base.sha) return undefined
+  const { settings } = run
+  const own = await readBaseManifest(base.ownBase, {
+    workspace: run.input.workspace,
+    manifest: settings.manifest,
+    github: run.input.github
+  }).catch((e: unknown) => {
+    run.log.debug(`The event's base could not be read to tell earlier merges apart: ${(e as Error).message}`)
+    return undefined
+  })
+  if (!own || own.sha === base.sha) return undefined
+  let ownManifest: Manifest
+  try {
+    ownManifest = run.parse(own.text)
+  } catch {
+    return undefined
+  }
+  const offline = (from: Manifest): Plan =>
+    buildPlan({
       mode: settings.mode,
+      manifest: settings.manifest,
+      base: from,
+      head,
+      baseDescription: '',
+      headDescription: '',
+      maxRemovalPercent: settings.maxRemovalPercent,
+      sslRedeploy: settings.sslRedeploy
+    })
+  return pendingChanges(offline(recorded), offline(ownManifest))
+}
+
+/**
+ * An apply of a push: the reviewed-plan check, then a deployment opened in the record, before any
+ * write. Returns why the apply is refused (`reviewed-plan: require` and a different plan).
+ */
+async function openRecord(run: Run, plan: Plan, base: Manifest, head: Manifest): Promise<string | undefined> {
+  const { settings } = run
+  const { record, event } = run.input
+  if (settings.mode !== 'apply' || !record || !event.sha) return undefined
+  let refusal: string | undefined
+  if (event.eventName !== 'push') {
+    run.record.push(
+      `Reviewed plan: not checked — ${event.eventName === 'workflow_dispatch' ? 'a run started by hand applies the current manifest' : `a ${event.eventName || 'manual'} run is not a merge`}.`
+    )
+  } else if (settings.reviewedPlan === 'off') {
+    run.record.push('Reviewed plan: not checked (reviewed-plan: off).')
+  } else {
+    const offline = buildPlan({
+      mode: 'apply',
       manifest: settings.manifest,
       base,
       head,
-      baseDescription,
-      headDescription: input.event.sha ? `${input.event.sha.slice(0, 7)} (this commit)` : 'the working tree',
-      baseSha,
-      headSha: input.event.sha,
-      live,
-      ids,
+      baseDescription: '',
+      headDescription: '',
       maxRemovalPercent: settings.maxRemovalPercent,
-      sslRedeploy: settings.sslRedeploy,
-      warnings,
-      words
+      sslRedeploy: settings.sslRedeploy
     })
-    result.plan = plan
-    // Changes merged earlier and not applied yet are named as such (they are not in this diff).
-    if (ownBase && baseSha) await markEarlierMerges(plan, { input, ownBase, base, head, baseSha })
-    plan.fingerprint = planFingerprint(plan)
-    if (recordLines.length) plan.record = recordLines
-    if (settings.mode === 'drift') result.drift = planHasChanges(plan)
-    // `ssl-redeploy: always` on an app that cannot be resolved: a failed operation, not a silent skip.
-    for (const app of plan.apps) {
-      const why = unresolved.get(app.key)
-      if (why !== undefined && app.ssl.wanted)
-        app.ssl.result = {
-          status: 'failed',
-          detail: `The certificate was not redeployed: ${describeApp(app)} could not be resolved: ${why}`
-        }
-    }
-
-    // apply: the reviewed plan, then the record, before any write.
-    let refusal: string | undefined
-    if (settings.mode === 'apply' && record && event.sha) {
-      if (event.eventName !== 'push') {
-        recordLines.push(
-          `Reviewed plan: not checked — ${event.eventName === 'workflow_dispatch' ? 'a run started by hand applies the current manifest' : `a ${event.eventName || 'manual'} run is not a merge`}.`
-        )
-      } else if (settings.reviewedPlan === 'off') {
-        recordLines.push('Reviewed plan: not checked (reviewed-plan: off).')
-      } else {
-        const offline = buildPlan({
-          mode: 'apply',
-          manifest: settings.manifest,
-          base,
-          head,
-          baseDescription,
-          headDescription: '',
-          maxRemovalPercent: settings.maxRemovalPercent,
-          sslRedeploy: settings.sslRedeploy
-        })
-        const verdict = await checkReviewedPlan({
-          github: record.github,
-          owner: record.owner,
-          repo: record.repo,
-          sha: event.sha,
-          manifest: settings.manifest,
-          online: { fingerprint: plan.fingerprint, entries: fingerprintEntries(plan) },
-          offline: { fingerprint: planFingerprint(offline), entries: fingerprintEntries(offline) },
-          warn: m => log.warning(m)
-        })
-        recordLines.push(verdict.line)
-        if (verdict.problem) {
-          if (settings.reviewedPlan === 'require') refusal = verdict.problem
-          else plan.warnings.push(verdict.problem)
-        }
-      }
-      plan.record = recordLines
-      const made = await createDeployment(record, event.sha, plan.fingerprint, m => log.warning(m))
-      if ('note' in made) {
-        recordLines.push(made.note)
-      } else {
-        deployment = made
-        recordLines.push(
-          `Recorded as deployment #${made.id} of ${event.sha.slice(0, 7)} in the environment ${record.environment}.`
-        )
-      }
-    }
-    if (refusal) {
-      await deployment?.setStatus(
-        'failure',
-        countsDescription(plan, 'failure', 'Refused: not the reviewed plan')
-      )
-      deployment = undefined
-      throw new RunError(`${refusal}\nNothing was written.`)
-    }
-
-    const decision = decide(plan, settings, words)
-    if (decision.kind === 'stop') {
-      await deployment?.setStatus('failure', countsDescription(plan, 'failure', 'Refused: unsafe plan'))
-      deployment = undefined
-      throw new RunError(decision.error)
-    }
-    // Where the names to be added point: in plan and apply with credentials, before any write.
-    if (settings.dnsCheck && online && settings.mode !== 'drift')
-      await checkDns(plan, { api: await getApi(), env: input.env ?? process.env, log })
-    if (decision.kind === 'finish' && !writes(settings)) {
-      result.exitCode = 0
-      return result
-    }
-    if (decision.kind === 'apply') {
-      await deployment?.setStatus('in_progress', countsDescription(plan, 'in_progress'))
-      await applyPlan(plan, {
-        api: await getApi(),
-        log,
-        concurrency: settings.concurrency,
-        sslRedeploy: settings.sslRedeploy
-      })
-    }
-    result.failed = collectFailures(plan)
-    if (deployment) {
-      const state = result.failed.length ? 'failure' : 'success'
-      await deployment.setStatus(state, countsDescription(plan, state))
-      recordLines[recordLines.length - 1] += ` Status: ${state}.`
-      deployment = undefined
-    }
-    if (result.failed.length) {
-      const names = result.failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20)
-      // Each on a line of its own with why, so the step's error says it (a kept primary, a certificate).
-      const why = result.failed.slice(0, 20).map(f => `${f.action} ${f.domain}: ${f.error}`)
-      throw new RunError(
-        `${result.failed.length} operation${result.failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${result.failed.length > 20 ? ', …' : ''}\n${why.join('\n')}`
-      )
-    }
-    result.exitCode = 0
-    return result
-  } catch (e) {
-    result.error = e instanceof Error ? e.message : String(e)
-    result.exitCode = 1
-    // A deployment left in progress by an unexpected error is marked failed, never left dangling.
-    if (deployment && result.plan)
-      await deployment.setStatus('failure', countsDescription(result.plan, 'failure'))
-    return result
-  } finally {
-    result.calls = api?.calls ?? 0
+    const verdict = await checkReviewedPlan({
+      github: record.github,
+      owner: record.owner,
+      repo: record.repo,
+      sha: event.sha,
+      manifest: settings.manifest,
+      online: { fingerprint: plan.fingerprint, entries: fingerprintEntries(plan) },
+      offline: { fingerprint: planFingerprint(offline), entries: fingerprintEntries(offline) },
+      warn: m => run.log.warning(m)
+    })
+    run.record.push(verdict.line)
+    if (verdict.problem && settings.reviewedPlan === 'require') refusal = verdict.problem
+    else if (verdict.problem) run.lateWarnings.push(verdict.problem)
   }
+  const made = await createDeployment(record, event.sha, plan.fingerprint, m => run.log.warning(m))
+  if ('note' in made) run.record.push(made.note)
+  else {
+    run.deployment = made
+    run.record.push(
+      `Recorded as deployment #${made.id} of ${event.sha.slice(0, 7)} in the environment ${record.environment}.`
+    )
+  }
+  return refusal
+}
+
+async function applyNow(run: Run, plan: Plan): Promise<Outcome> {
+  await run.deployment?.setStatus('in_progress', countsDescription(plan, undefined, 'in_progress'))
+  return applyPlan(plan, {
+    api: await run.client(),
+    log: run.log,
+    concurrency: run.settings.concurrency,
+    sslRedeploy: run.settings.sslRedeploy
+  })
+}
+
+/** The end of a run that wrote: the record's status, and the failed operations as the step's error. */
+async function finish(
+  run: Run,
+  plan: Plan,
+  outcome: Outcome,
+  drift: boolean | undefined
+): Promise<EngineResult> {
+  const failed = failures(plan, outcome)
+  if (run.deployment) {
+    const state = failed.length ? 'failure' : 'success'
+    await run.deployment.setStatus(state, countsDescription(plan, outcome, state))
+    run.record[run.record.length - 1] += ` Status: ${state}.`
+    run.deployment = undefined
+  }
+  const shown = { plan: run.shown(plan), outcome, failed, drift }
+  if (!failed.length) return run.result({ ...shown, exitCode: 0 })
+  const names = failed.map(f => (f.domain ? `${f.action} ${f.domain}` : f.error)).slice(0, 20)
+  // Each on a line of its own with why, so the step's error says it (a kept primary, a certificate).
+  const why = failed.slice(0, 20).map(f => `${f.action} ${f.domain}: ${f.error}`)
+  const error = `${failed.length} operation${failed.length === 1 ? '' : 's'} failed: ${names.join(', ')}${failed.length > 20 ? ', …' : ''}\n${why.join('\n')}`
+  return run.result({ ...shown, error, exitCode: 1 })
 }

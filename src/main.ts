@@ -5,8 +5,9 @@ import type { Logger } from './logger.js'
 import { annotationProperties } from './manifest/annotations.js'
 import type { ManifestProblem } from './manifest/types.js'
 import { lazyRepos, openGitHub } from './net/github.js'
+import { emptyPlan } from './plan/annotate.js'
+import { fingerprintEntries } from './plan/fingerprint.js'
 import { planWarnings, type Plan } from './plan/model.js'
-import { fingerprintEntries, planFingerprint } from './plan/fingerprint.js'
 import { tokenIdentity, upsertPlanComment } from './report/comment.js'
 import { syncDriftIssue } from './report/drift-issue.js'
 import type { GitHubRequest } from './record/github.js'
@@ -33,27 +34,24 @@ const actionsLogger: Logger = {
   group: (name, fn) => core.group(shown(name), fn)
 }
 
-function emptyPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
-  return {
+/** The plan shown when the run stopped before it had one. */
+function noPlan(settings: Pick<Settings, 'mode' | 'manifest'>): Plan {
+  return emptyPlan({
     mode: settings.mode,
     manifest: settings.manifest,
-    base: { description: 'not read' },
     head: {
       description: process.env.GITHUB_SHA
         ? `${process.env.GITHUB_SHA.slice(0, 7)} (this commit)`
         : 'the working tree'
     },
-    offline: true,
-    apps: [],
-    warnings: []
-  }
+    offline: true
+  })
 }
 
 function setOutputs(result: EngineResult, settings: Settings): void {
-  const plan = result.plan ?? emptyPlan(settings)
-  const outputs = computeOutputs(plan, {
-    drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
-    failed: result.failed
+  const plan = result.plan ?? noPlan(settings)
+  const outputs = computeOutputs(plan, result.outcome, {
+    drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined
   })
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, shownOutput(value))
 }
@@ -86,10 +84,12 @@ export async function run(): Promise<void> {
     // The summary names the mode the workflow asked for when that input itself was valid.
     const asked = core.getInput('mode').trim()
     const mode = asked === 'apply' || asked === 'drift' ? asked : 'plan'
-    const plan = emptyPlan({ mode, manifest: core.getInput('manifest') || 'domains.yml' })
-    await writeSummary(shownDocument(renderMarkdown(plan, { maxChars: SUMMARY_MAX, error: message })))
+    const plan = noPlan({ mode, manifest: core.getInput('manifest') || 'domains.yml' })
+    await writeSummary(
+      shownDocument(renderMarkdown(plan, undefined, { maxChars: SUMMARY_MAX, error: message }))
+    )
     // Outputs as on any other failure (empty lists), so `fromJSON(...)` in an `if: always()` step works.
-    const outputs = computeOutputs(plan, { drift: mode === 'drift' ? false : undefined })
+    const outputs = computeOutputs(plan, undefined, { drift: mode === 'drift' ? false : undefined })
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, shownOutput(value))
     core.setFailed(message)
     return
@@ -138,22 +138,33 @@ export async function run(): Promise<void> {
   // Everything rendered below comes from this copy: every string scrubbed before it is cut or escaped.
   const result: EngineResult = {
     ...raw,
-    ...shownData({ plan: raw.plan, problems: raw.problems, error: raw.error, failed: raw.failed })
+    ...shownData({
+      plan: raw.plan,
+      outcome: raw.outcome,
+      problems: raw.problems,
+      error: raw.error,
+      failed: raw.failed
+    })
   }
 
   for (const n of result.notices) core.notice(shown(n))
   annotate(result.problems, settings.manifest)
   if (result.plan) {
     for (const w of planWarnings(result.plan)) core.warning(shown(w))
-    core.info(shown(renderPlanText(result.plan)))
+    core.info(shown(renderPlanText(result.plan, result.outcome)))
   }
   core.info(`RunCloud API calls: ${result.calls}`)
   setOutputs(result, settings)
 
-  const plan = result.plan ?? emptyPlan(settings)
+  const plan = result.plan ?? noPlan(settings)
   const render = (maxChars: number): string =>
     shownDocument(
-      renderMarkdown(plan, { maxChars, problems: result.problems, error: result.error, runUrl: runUrl() })
+      renderMarkdown(plan, result.outcome, {
+        maxChars,
+        problems: result.problems,
+        error: result.error,
+        runUrl: runUrl()
+      })
     )
   await writeSummary(render(SUMMARY_MAX))
 
@@ -186,7 +197,7 @@ export async function run(): Promise<void> {
         body: render(COMMENT_MAX - 17_500),
         author: author ?? '',
         plan: {
-          fingerprint: plan.fingerprint ?? planFingerprint(plan),
+          fingerprint: plan.fingerprint,
           offline: plan.offline,
           entries: fingerprintEntries(plan)
         },
@@ -204,6 +215,7 @@ export async function run(): Promise<void> {
       repo: repo?.repo,
       manifest: settings.manifest,
       plan: result.plan,
+      outcome: result.outcome,
       runUrl: runUrl(),
       document: shownDocument,
       log: { info: m => actionsLogger.info(m), warning: m => actionsLogger.warning(m) }

@@ -112,10 +112,17 @@ describe('applyPlan', () => {
       appPlan([
         { action: 'remove', domain: 'old.com', reason: 'removed', live: liveD('old.com') },
         { action: 'add', domain: 'new.com', reason: 'new', settings },
-        { action: 'update', domain: 'upd.com', reason: 'settings', settings, live: liveD('upd.com') }
+        {
+          action: 'update',
+          domain: 'upd.com',
+          reason: 'settings',
+          settings,
+          from: settings,
+          live: liveD('upd.com')
+        }
       ])
     )
-    await applyPlan(p, { api, log: new BufferLogger(), concurrency: 4, sslRedeploy: 'auto' })
+    const out = await applyPlan(p, { api, log: new BufferLogger(), concurrency: 4, sslRedeploy: 'auto' })
     expect(api.log).toEqual([
       'add new.com',
       'update upd.com',
@@ -124,8 +131,8 @@ describe('applyPlan', () => {
       'basic cert',
       'redeploy basic 7'
     ])
-    expect(p.apps[0]?.changes.map(c => c.result?.status)).toEqual(['done', 'done', 'done'])
-    expect(p.apps[0]?.ssl.result?.status).toBe('done')
+    expect(out.apps[0]?.changes.map(r => r?.status)).toEqual(['done', 'done', 'done'])
+    expect(out.apps[0]?.ssl?.status).toBe('done')
   })
 
   it("RunCloud's text in an outcome stays on its log line (a line break could start a workflow command)", async () => {
@@ -140,13 +147,13 @@ describe('applyPlan', () => {
     }
     const p = plan(appPlan([{ action: 'add', domain: 'bad.com', reason: 'new', settings }]))
     const log = new BufferLogger()
-    await applyPlan(p, { api: new Hostile(), log, concurrency: 1, sslRedeploy: 'always' })
+    const out = await applyPlan(p, { api: new Hostile(), log, concurrency: 1, sslRedeploy: 'always' })
     const lines = log.lines.filter(l => l.level === 'info' || l.level === 'progress').map(l => l.message)
     expect(lines.find(l => l.startsWith('[1/1] add bad.com … failed: refused'))).toBeDefined()
     expect(lines.find(l => l.startsWith('ssl … failed'))).toBeDefined()
     for (const l of lines) expect(l).not.toMatch(/[\r\n]/)
     // The results keep the whole text, for the summary and the outputs.
-    expect(p.apps[0]?.changes[0]?.result?.error).toBe(injected)
+    expect(out.apps[0]?.changes[0]?.error).toBe(injected)
   })
 
   it('under auto, an app whose every add failed gets no redeploy; one add that landed is enough', async () => {
@@ -168,8 +175,13 @@ describe('applyPlan', () => {
         { action: 'add', domain: 'bad2.com', reason: 'new', settings }
       ])
     )
-    await applyPlan(p, { api: failing, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
-    expect(p.apps[0]?.ssl.result).toEqual({
+    const out = await applyPlan(p, {
+      api: failing,
+      log: new BufferLogger(),
+      concurrency: 1,
+      sslRedeploy: 'auto'
+    })
+    expect(out.apps[0]?.ssl).toEqual({
       status: 'skipped',
       detail: 'every add failed, so no certificate was redeployed'
     })
@@ -181,8 +193,13 @@ describe('applyPlan', () => {
         { action: 'add', domain: 'good.com', reason: 'new', settings }
       ])
     )
-    await applyPlan(q, { api: mixed, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
-    expect(q.apps[0]?.ssl.result?.status).toBe('done')
+    const out_q = await applyPlan(q, {
+      api: mixed,
+      log: new BufferLogger(),
+      concurrency: 1,
+      sslRedeploy: 'auto'
+    })
+    expect(out_q.apps[0]?.ssl?.status).toBe('done')
     expect(mixed.log.filter(l => l.startsWith('redeploy'))).toEqual(['redeploy basic 7'])
   })
 
@@ -197,10 +214,10 @@ describe('applyPlan', () => {
       ])
     )
     const log = new BufferLogger()
-    await applyPlan(p, { api, log, concurrency: 1, sslRedeploy: 'auto' })
-    const byName = Object.fromEntries(p.apps[0]!.changes.map(c => [c.domain, c.result]))
+    const out = await applyPlan(p, { api, log, concurrency: 1, sslRedeploy: 'auto' })
+    const byName = Object.fromEntries(p.apps[0]!.changes.map((c, i) => [c.domain, out.apps[0]?.changes[i]]))
     expect(byName['bad.com']).toMatchObject({ status: 'failed', error: expect.stringContaining('422') })
-    expect(byName['good.com']).toEqual({ status: 'done' })
+    expect(byName['good.com']).toMatchObject({ status: 'done' })
     expect(byName['gone.com']).toEqual({ status: 'noop' })
     expect(log.text()).toMatch(/\[1\/3\] add bad\.com … failed/)
     expect(log.text()).toMatch(/\[3\/3\] remove gone\.com … already gone/)
@@ -210,11 +227,11 @@ describe('applyPlan', () => {
     const api = new StubApi()
     api.failRedeploy = true
     const p = plan(appPlan([{ action: 'add', domain: 'a.com', reason: 'new', settings }]))
-    await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
-    expect(p.apps[0]?.changes[0]?.result?.status).toBe('done')
-    expect(p.apps[0]?.ssl.result?.status).toBe('failed')
-    expect(p.apps[0]?.ssl.result?.detail).toMatch(/domains were changed; only the certificate failed/)
-    expect(p.apps[0]?.ssl.result?.detail).toMatch(/DNS/)
+    const out = await applyPlan(p, { api, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
+    expect(out.apps[0]?.changes[0]?.status).toBe('done')
+    expect(out.apps[0]?.ssl?.status).toBe('failed')
+    expect(out.apps[0]?.ssl?.detail).toMatch(/domains were changed; only the certificate failed/)
+    expect(out.apps[0]?.ssl?.detail).toMatch(/DNS/)
   })
 
   it('warns, without failing, when no certificate is installed', async () => {
@@ -222,8 +239,8 @@ describe('applyPlan', () => {
     api.basicCert = undefined
     const p = plan(appPlan([{ action: 'add', domain: 'a.com', reason: 'new', settings }]))
     const log = new BufferLogger()
-    await applyPlan(p, { api, log, concurrency: 1, sslRedeploy: 'auto' })
-    expect(p.apps[0]?.ssl.result?.status).toBe('none-installed')
+    const out = await applyPlan(p, { api, log, concurrency: 1, sslRedeploy: 'auto' })
+    expect(out.apps[0]?.ssl?.status).toBe('none-installed')
     expect(log.lines.some(l => l.level === 'warning' && /No SSL certificate/.test(l.message))).toBe(true)
   })
 
@@ -267,9 +284,14 @@ describe('applyPlan', () => {
         ssl: { policy: 'redeploy', wanted: true, why: 'domains added to the app' }
       })
     )
-    await applyPlan(p2, { api: api2, log: new BufferLogger(), concurrency: 1, sslRedeploy: 'auto' })
+    const out_p2 = await applyPlan(p2, {
+      api: api2,
+      log: new BufferLogger(),
+      concurrency: 1,
+      sslRedeploy: 'auto'
+    })
     expect(api2.log.filter(l => /list|redeploy|install/.test(l))).toEqual([])
-    expect(p2.apps[0]?.ssl.result?.status).toBe('skipped')
+    expect(out_p2.apps[0]?.ssl?.status).toBe('skipped')
   })
 
   it('skips SSL for ssl: none, and for ssl-redeploy never even when the run added domains', async () => {

@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import { execute } from '../../src/engine.js'
 import { BufferLogger } from '../../src/logger.js'
 import { computeOutputs } from '../../src/report/outputs.js'
+import { appViews } from '../../src/plan/outcome.js'
 import { createClient } from '../../src/runcloud/client.js'
 import { readSettings } from '../../src/settings.js'
 import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
@@ -163,7 +164,7 @@ it('never lists a change that RunCloud does not hold afterwards', async () => {
             log: new BufferLogger()
           })
           expect(result.plan).toBeDefined()
-          const out = computeOutputs(result.plan!, { failed: result.failed })
+          const out = computeOutputs(result.plan!, result.outcome)
           const held = new Map(sim.domains(SID, AID).map(d => [d.name, d]))
           for (const n of JSON.parse(out.added ?? '[]') as string[]) expect(held.has(n)).toBe(true)
           for (const n of JSON.parse(out.removed ?? '[]') as string[]) expect(held.has(n)).toBe(false)
@@ -171,8 +172,8 @@ it('never lists a change that RunCloud does not hold afterwards', async () => {
           // And what it says failed or done adds up to the whole plan: nothing silently dropped.
           const listed = ['added', 'removed', 'updated'].flatMap(k => JSON.parse(out[k] ?? '[]') as string[])
           const failed = (JSON.parse(out.failed ?? '[]') as { domain: string }[]).map(f => f.domain)
-          const noops = result.plan!.apps.flatMap(a =>
-            a.changes.filter(c => c.result?.status === 'noop').map(c => c.domain)
+          const noops = appViews(result.plan!, result.outcome).flatMap(a =>
+            a.changes.filter(({ result: r }) => r?.status === 'noop').map(({ change }) => change.domain)
           )
           for (const c of result.plan!.apps.flatMap(a => a.changes))
             expect([...listed, ...failed, ...noops]).toContain(c.domain)

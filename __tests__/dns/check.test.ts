@@ -59,6 +59,9 @@ describe('verdict', () => {
 describe('rendering', () => {
   it('the cell names the www. name; the warning lists what does not point here and says why that may be fine', () => {
     const change = {
+      action: 'add' as const,
+      reason: 'new' as const,
+      settings: { www: true, redirection: 'non-www' as const },
       domain: 'a.example.com',
       dns: [
         { name: 'a.example.com', verdict: 'server' as const, addresses: ['203.0.113.10'] },
@@ -70,7 +73,7 @@ describe('rendering', () => {
       server: 1,
       app: 2,
       serverIp: '203.0.113.10',
-      changes: [{ action: 'add', reason: 'new', ...change }]
+      changes: [change]
     } as unknown as AppPlan
     const w = dnsWarning(app) ?? ''
     expect(w).toMatch(

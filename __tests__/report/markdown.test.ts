@@ -2,7 +2,16 @@ import fc from 'fast-check'
 import type { AppPlan, Change, Plan } from '../../src/plan/model.js'
 import { OFFLINE_WARNING } from '../../src/plan/model.js'
 import { renderMarkdown, renderPlanText } from '../../src/report/markdown.js'
-import { add, appPlan, liveDomain, note, plan, remove, update } from '../../test-support/plan-factory.js'
+import {
+  add,
+  appPlan,
+  liveDomain,
+  note,
+  plan,
+  remove,
+  update,
+  outcomeOf
+} from '../../test-support/plan-factory.js'
 
 const MIB = 1024 * 1024
 const SUMMARY = MIB - 16 * 1024
@@ -26,7 +35,7 @@ describe('renderMarkdown: content', () => {
       ],
       { base: { description: 'abc1234 (base)' }, head: { description: 'def5678 (head)' } }
     )
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     expect(md).toMatch(/^## RunCloud domains — plan$/m)
     expect(md).toContain('**Manifest** `domains.yml` · **Base** abc1234 (base) → **Head** def5678 (head)')
     expect(md).toContain('### "main network" (server 1 / app 2)')
@@ -64,7 +73,7 @@ describe('renderMarkdown: content', () => {
       ],
       { mode: 'apply' }
     )
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     expect(md).toMatch(/^## RunCloud domains — apply$/m)
     expect(md).toContain('| `a.com` | ➕ add | new in this change | ✅ done |')
     expect(md).toContain('| `b.com` | ➕ add | new in this change | ✅ already so |')
@@ -76,7 +85,7 @@ describe('renderMarkdown: content', () => {
   })
 
   it('an apply refused before any write says the changes were not applied', () => {
-    const md = renderMarkdown(plan([appPlan([remove('r.com')])], { mode: 'apply' }), {
+    const md = renderMarkdown(plan([appPlan([remove('r.com')])], { mode: 'apply' }), undefined, {
       maxChars: SUMMARY,
       error: 'Nothing was written. If this is intended, run again with force: true.'
     })
@@ -94,7 +103,7 @@ describe('renderMarkdown: content', () => {
       ],
       { mode: 'drift' }
     )
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     expect(md).toMatch(/^## RunCloud domains — drift check$/m)
     expect(md).toContain('| `s.com` | ➖ remove | unmanaged in an exclusive app | drift |')
     expect(md).toContain('**Totals:** 1 missing · 0 with other settings · 1 unmanaged')
@@ -113,7 +122,7 @@ describe('renderMarkdown: content', () => {
       ],
       { offline: true, warnings: [legacy, unsafe] }
     )
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     const block = md.slice(md.indexOf('> [!WARNING]'))
     expect(block).toMatch(/this plan is offline/)
     expect(block).toContain(legacy)
@@ -121,9 +130,9 @@ describe('renderMarkdown: content', () => {
     expect(md).toContain('> ⚠️ Unsafe: removes 8 of 13 domains (61.5%).')
     expect(md).toContain('offline: live state not read')
     // The offline note comes from plan.offline, once, even if a warning already carries it.
-    const own = renderMarkdown({ ...p, warnings: [OFFLINE_WARNING] }, { maxChars: SUMMARY })
+    const own = renderMarkdown({ ...p, warnings: [OFFLINE_WARNING] }, undefined, { maxChars: SUMMARY })
     expect(own.match(/is offline/g)).toHaveLength(1)
-    const online = renderMarkdown({ ...p, offline: false }, { maxChars: SUMMARY })
+    const online = renderMarkdown({ ...p, offline: false }, undefined, { maxChars: SUMMARY })
     expect(online).not.toMatch(/is offline/)
   })
 
@@ -143,7 +152,7 @@ describe('renderMarkdown: content', () => {
         errors: ['could not list the domains: HTTP 503']
       })
     ])
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     expect(md).toContain('### server web-1 / app shop')
     expect(md).toContain('<sub>3 live domains · ids 11667 / 940288</sub>')
     expect(md).toContain('- ℹ️ `stray.com`: live but not in the manifest (listed for information)')
@@ -159,7 +168,7 @@ describe('renderMarkdown: content', () => {
       liveCount: undefined,
       errors: ['RunCloud refused the API token (HTTP 401).']
     })
-    const md = renderMarkdown(plan([failed]), { maxChars: SUMMARY })
+    const md = renderMarkdown(plan([failed]), undefined, { maxChars: SUMMARY })
     expect(md).not.toMatch(/live domain/)
     expect(md).toContain('> ❌ RunCloud refused the API token (HTTP 401).')
     const text = renderPlanText(plan([failed]))
@@ -171,13 +180,15 @@ describe('renderMarkdown: content', () => {
     const quiet = Array.from({ length: 60 }, (_, i) =>
       appPlan([], { key: `1/${i}`, app: i, live: 'untouched' })
     )
-    const md = renderMarkdown(plan([appPlan([add('a.com')], { app: 999 }), ...quiet]), { maxChars: SUMMARY })
+    const md = renderMarkdown(plan([appPlan([add('a.com')], { app: 999 }), ...quiet]), undefined, {
+      maxChars: SUMMARY
+    })
     expect(md).toMatch(/^No changes in: server 1 \/ app 0, server 1 \/ app 1, .*, and 10 more\.$/m)
     expect(md.match(/^### /gm)).toHaveLength(1)
   })
 
   it('manifest problems as a table, and the error shown prominently', () => {
-    const md = renderMarkdown(plan([]), {
+    const md = renderMarkdown(plan([]), undefined, {
       maxChars: SUMMARY,
       error: 'domains.yml is invalid: 2 problems (see the annotations).',
       problems: [
@@ -199,20 +210,22 @@ describe('renderMarkdown: content', () => {
         remove('r.com', { live: liveDomain('r.com') })
       ])
     ])
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     expect(md).toContain('`r.com`')
     expect(md).not.toMatch(/created_at|webApplication_id|2024-01-02/)
-    expect(renderPlanText(p)).not.toMatch(/created_at|2024-01-02/)
+    expect(renderPlanText(p, outcomeOf(p))).not.toMatch(/created_at|2024-01-02/)
   })
 
   it('links the run only when the address is a plain web address', () => {
     const url = 'https://github.com/o/r/actions/runs/1'
-    expect(renderMarkdown(plan([]), { maxChars: SUMMARY, runUrl: url })).toContain(`[Run log](${url})`)
-    expect(renderMarkdown(plan([]), { maxChars: SUMMARY, runUrl: 'javascript:alert(1)' })).not.toContain(
-      'Run log'
+    expect(renderMarkdown(plan([]), undefined, { maxChars: SUMMARY, runUrl: url })).toContain(
+      `[Run log](${url})`
     )
     expect(
-      renderMarkdown(plan([]), { maxChars: SUMMARY, runUrl: 'https://x/) [y](https://evil' })
+      renderMarkdown(plan([]), undefined, { maxChars: SUMMARY, runUrl: 'javascript:alert(1)' })
+    ).not.toContain('Run log')
+    expect(
+      renderMarkdown(plan([]), undefined, { maxChars: SUMMARY, runUrl: 'https://x/) [y](https://evil' })
     ).not.toContain('Run log')
   })
 })
@@ -241,7 +254,7 @@ describe('renderMarkdown: escaping', () => {
       ],
       { mode: 'apply', warnings: [hostile], base: { description: hostile }, head: { description: hostile } }
     )
-    const md = renderMarkdown(p, { maxChars: SUMMARY, error: hostile, title: hostile })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY, error: hostile, title: hostile })
     // No HTML but the renderer's own <sub>.
     expect(md.replace(/<\/?sub>/g, '')).not.toMatch(/<\/?[a-z]/i)
     expect(md).not.toMatch(/@team|\[x\]\(|`code`|\*\*b\*\*|_i_|~~s~~/)
@@ -265,7 +278,7 @@ describe('renderMarkdown: escaping', () => {
         warnings: [text]
       }
     )
-    const md = renderMarkdown(p, { maxChars: SUMMARY, error: text })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY, error: text })
     const decoded = md
       .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
       .replace(/&lt;/g, '<')
@@ -277,7 +290,7 @@ describe('renderMarkdown: escaping', () => {
 
   it('a live domain name from the API that is not a plain name is escaped, not put in a code span', () => {
     const p = plan([appPlan([remove('x`|<b>.com', { reason: 'unmanaged' })])], { mode: 'drift' })
-    const md = renderMarkdown(p, { maxChars: SUMMARY })
+    const md = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
     expect(md).toContain('| x&#96;&#124;&lt;b&gt;.com | ➖ remove |')
     for (const row of tableLines(md)) expect(cells(row)).toBe(4)
   })
@@ -335,7 +348,7 @@ describe('renderMarkdown: size', () => {
           )
         )
         return plan(list, {
-          mode: shapes.some(s => s.result) ? 'apply' : 'plan',
+          mode: shapes.some(s => 'result' in s) ? 'apply' : 'plan',
           warnings: label ? [label] : []
         })
       })
@@ -344,7 +357,7 @@ describe('renderMarkdown: size', () => {
   it('stays within maxChars bytes with well-formed tables, and says when rows were left out (property)', () => {
     fc.assert(
       fc.property(arbPlan, fc.constantFrom(SUMMARY, COMMENT - 1_000, 5_000), (p: Plan, maxChars) => {
-        const md = renderMarkdown(p, { maxChars })
+        const md = renderMarkdown(p, outcomeOf(p), { maxChars })
         expect(Buffer.byteLength(md, 'utf8')).toBeLessThanOrEqual(maxChars)
         for (const line of tableLines(md)) {
           expect(line.endsWith('|')).toBe(true)
@@ -375,8 +388,8 @@ describe('renderMarkdown: size', () => {
         { label: 'big' }
       )
     ])
-    const summary = renderMarkdown(p, { maxChars: SUMMARY })
-    const comment = renderMarkdown(p, { maxChars: COMMENT })
+    const summary = renderMarkdown(p, outcomeOf(p), { maxChars: SUMMARY })
+    const comment = renderMarkdown(p, outcomeOf(p), { maxChars: COMMENT })
     expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY)
     expect(comment.length).toBeLessThanOrEqual(COMMENT)
     const hidden = Number(/… (\d+) more rows not shown; see the `plan` output \/ job log/.exec(comment)?.[1])
@@ -387,30 +400,29 @@ describe('renderMarkdown: size', () => {
   })
 
   it('a small plan is not truncated', () => {
-    const md = renderMarkdown(plan([appPlan([add('a.com'), add('b.com')])]), { maxChars: COMMENT })
+    const md = renderMarkdown(plan([appPlan([add('a.com'), add('b.com')])]), undefined, { maxChars: COMMENT })
     expect(md).not.toMatch(/not shown|truncated/)
   })
 })
 
 describe('renderPlanText', () => {
   it('one line per change with its sign, settings and reason; results after apply; totals', () => {
-    const text = renderPlanText(
-      plan(
-        [
-          appPlan(
-            [
-              add('a.com', { result: { status: 'done' } }),
-              add('xn--bcher-kva.example', { unicode: 'bücher.example', result: { status: 'noop' } }),
-              update('u.com'),
-              remove('r.com', { result: { status: 'failed', error: 'HTTP 500' } })
-            ],
-            { label: 'main' }
-          ),
-          appPlan([], { key: 'q', app: 3, live: 'untouched' })
-        ],
-        { mode: 'apply' }
-      )
+    const p = plan(
+      [
+        appPlan(
+          [
+            add('a.com', { result: { status: 'done' } }),
+            add('xn--bcher-kva.example', { unicode: 'bücher.example', result: { status: 'noop' } }),
+            update('u.com'),
+            remove('r.com', { result: { status: 'failed', error: 'HTTP 500' } })
+          ],
+          { label: 'main' }
+        ),
+        appPlan([], { key: 'q', app: 3, live: 'untouched' })
+      ],
+      { mode: 'apply' }
     )
+    const text = renderPlanText(p, outcomeOf(p))
     expect(text).toMatch(/^ {2}"main" \(server 1 \/ app 2\)/m)
     expect(text).toMatch(/^ {4}\+ add a\.com \(new in this change\) … done$/m)
     expect(text).toMatch(

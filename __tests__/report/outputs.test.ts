@@ -1,5 +1,5 @@
 import { computeOutputs, planOutput } from '../../src/report/outputs.js'
-import { add, appPlan, liveDomain, plan, remove, update } from '../../test-support/plan-factory.js'
+import { add, appPlan, liveDomain, plan, remove, update, outcomeOf } from '../../test-support/plan-factory.js'
 
 const list = (s: string | undefined): unknown => JSON.parse(s ?? 'null')
 
@@ -9,7 +9,7 @@ describe('computeOutputs', () => {
       appPlan([add('a.com'), add('xn--bcher-kva.example', { unicode: 'bücher.example' }), update('u.com')]),
       appPlan([remove('r.com', { live: liveDomain('r.com', 9) })], { key: '1/3', app: 3 })
     ])
-    const out = computeOutputs(p)
+    const out = computeOutputs(p, outcomeOf(p))
     expect(Object.keys(out).sort()).toEqual([
       'added',
       'failed',
@@ -46,7 +46,7 @@ describe('computeOutputs', () => {
       ],
       { mode: 'apply', base: { sha: 'a'.repeat(40), description: 'base' } }
     )
-    const json = list(computeOutputs(p).plan) as { apps: Record<string, unknown>[] }
+    const json = list(computeOutputs(p, outcomeOf(p)).plan) as { apps: Record<string, unknown>[] }
     expect(json).toMatchObject({
       mode: 'apply',
       manifest: 'domains.yml',
@@ -83,7 +83,7 @@ describe('computeOutputs', () => {
       }
     ])
     // The live objects' internals stay out: only the id is kept.
-    expect(computeOutputs(p).plan).not.toMatch(/created_at|webApplication_id|"live":\{/)
+    expect(computeOutputs(p, outcomeOf(p)).plan).not.toMatch(/created_at|webApplication_id|"live":\{/)
   })
 
   it('apply mode: only what this run did (done), not what was already so; failures with domain, action, error', () => {
@@ -112,12 +112,13 @@ describe('computeOutputs', () => {
       ],
       { mode: 'apply' }
     )
-    const out = computeOutputs(p)
+    const out = computeOutputs(p, outcomeOf(p))
     expect(list(out.added)).toEqual(['a.com'])
     expect(list(out.updated)).toEqual(['u.com'])
     expect(list(out.removed)).toEqual(['d.com'])
     expect(list(out.failed)).toEqual([
       { domain: 'b.com', action: 'add', error: 'HTTP 422: invalid' },
+      { domain: 'e.com', action: 'remove', error: 'not reached' },
       { domain: 'shop', action: 'ssl', error: 'HTTP 500 from /ssl/3' }
     ])
     expect(out.drift).toBeUndefined()
@@ -130,10 +131,12 @@ describe('computeOutputs', () => {
     expect(list(out.removed)).toEqual([])
   })
 
-  it("the caller's own failure list wins, reduced to domain, action and error", () => {
-    const failed = [{ domain: '1/2', action: 'read', error: 'HTTP 404', extra: 'x' }]
-    const out = computeOutputs(plan([appPlan([])], { mode: 'apply' }), { failed })
-    expect(list(out.failed)).toEqual([{ domain: '1/2', action: 'read', error: 'HTTP 404' }])
+  it('failed: failures(plan, outcome), reduced to domain, action and error; none when nothing was written', () => {
+    const p = plan([appPlan([], { errors: ['HTTP 404'] })], { mode: 'apply' })
+    expect(list(computeOutputs(p, { apps: [] }).failed)).toEqual([
+      { domain: '1/2', action: 'read', error: 'HTTP 404' }
+    ])
+    expect(list(computeOutputs(p, undefined).failed)).toEqual([])
   })
 
   it('drift: the flag only in drift mode; without reconcile the names are the drift found', () => {
@@ -143,16 +146,17 @@ describe('computeOutputs', () => {
         mode: 'drift'
       }
     )
-    const out = computeOutputs(p, { drift: true })
+    const out = computeOutputs(p, outcomeOf(p), { drift: true })
     expect(out.drift).toBe('true')
     expect(list(out.added)).toEqual(['missing.com'])
     expect(list(out.removed)).toEqual(['stray.com'])
-    expect(computeOutputs(plan([], { mode: 'drift' }), { drift: false }).drift).toBe('false')
+    expect(computeOutputs(plan([], { mode: 'drift' }), undefined, { drift: false }).drift).toBe('false')
     // Reconciled: what was fixed.
-    p.apps[0]!.changes[0]!.result = { status: 'done' }
-    p.apps[0]!.changes[1]!.result = { status: 'failed', error: 'x' }
-    expect(list(computeOutputs(p, { drift: true }).added)).toEqual(['missing.com'])
-    expect(list(computeOutputs(p, { drift: true }).removed)).toEqual([])
+    const reconciled = {
+      apps: [{ changes: [{ status: 'done' as const }, { status: 'failed' as const, error: 'x' }] }]
+    }
+    expect(list(computeOutputs(p, reconciled, { drift: true }).added)).toEqual(['missing.com'])
+    expect(list(computeOutputs(p, reconciled, { drift: true }).removed)).toEqual([])
   })
 
   it('is deterministic: the same plan built with its objects in another key order gives the same text', () => {
@@ -167,8 +171,8 @@ describe('computeOutputs', () => {
         }
       )
     ])
-    expect(computeOutputs(b)).toEqual(computeOutputs(a))
-    expect(computeOutputs(b).plan).toBe(computeOutputs(a).plan)
+    expect(computeOutputs(b, outcomeOf(b))).toEqual(computeOutputs(a, outcomeOf(a)))
+    expect(computeOutputs(b, outcomeOf(b)).plan).toBe(computeOutputs(a, outcomeOf(a)).plan)
   })
 })
 
@@ -183,10 +187,10 @@ describe('planOutput', () => {
     ])
   it('is the whole plan when it fits', () => {
     const p = big()
-    expect(JSON.parse(planOutput(p))).not.toHaveProperty('truncated')
+    expect(JSON.parse(planOutput(p, outcomeOf(p)))).not.toHaveProperty('truncated')
   })
   it('a plan over the limit keeps every app and the first changes of each, says what was left out, and stays JSON', () => {
-    const text = planOutput(big(), 50_000)
+    const text = planOutput(big(), undefined, 50_000)
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(50_000)
     const out = JSON.parse(text) as {
       truncated: boolean

@@ -1,5 +1,7 @@
 import type { AppPlan, Change, Plan } from '../plan/model.js'
-import type { LiveDomain, RunCloudApi } from '../runcloud/types.js'
+import type { AppOutcome, ChangeResult, Outcome } from '../plan/outcome.js'
+import { sslAfterChanges } from '../plan/ssl-policy.js'
+import type { RunCloudApi } from '../runcloud/types.js'
 import { BufferLogger, mapLimit, type Logger } from '../logger.js'
 import { describeApp } from '../plan/model.js'
 import { plain } from '../text/clean.js'
@@ -22,31 +24,34 @@ function errorText(e: unknown): string {
 }
 
 /**
- * Apply a plan (docs/architecture.md), writing each change's `result` and each app's `ssl.result`
- * into the plan. Per app: additions and updates, then removals, then SSL, one at a time
+ * Apply a plan (docs/architecture.md) and return its outcome; the plan itself is not changed.
+ * Per app: additions and updates, then removals (the plan's order), then SSL, one at a time
  * (RunCloud rewrites the app's web server configuration on each change); apps run in parallel.
  * Each operation succeeds or fails on its own; nothing here throws for a failed operation.
  */
-export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
-  const work = plan.apps.filter(a => a.errors.length === 0 && (a.changes.length > 0 || a.ssl.wanted))
-  const progress = createProgress(work.reduce((n, a) => n + a.changes.length, 0))
+export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<Outcome> {
+  const work = plan.apps.flatMap((app, index) =>
+    app.errors.length === 0 && (app.changes.length > 0 || app.ssl.wanted) ? [{ app, index }] : []
+  )
+  const progress = createProgress(work.reduce((n, w) => n + w.app.changes.length, 0))
   const parallel = work.length > 1 && opts.concurrency > 1
   let lastProgress = Date.now()
   const every = (opts.progressEverySeconds ?? 10) * 1000
+  const apps: (AppOutcome | undefined)[] = plan.apps.map(() => undefined)
 
-  await mapLimit(work, opts.concurrency, async app => {
+  await mapLimit(work, opts.concurrency, async ({ app, index }) => {
     // With apps in parallel, keep each app's lines together and print them as one group when it ends.
     const buffer = parallel ? new BufferLogger() : undefined
     const log: Logger = buffer ?? opts.log
-    const body = async (): Promise<void> => {
-      const step = (c: Change, outcome: ProgressOutcome): void => {
-        log.progress(progress.step(c, outcome))
-        if (parallel && Date.now() - lastProgress >= every) {
-          lastProgress = Date.now()
-          opts.log.info(`progress: ${progress.done}/${progress.total} operations`)
-        }
+    const step = (c: Change, outcome: ProgressOutcome): void => {
+      log.progress(progress.step(c, outcome))
+      if (parallel && Date.now() - lastProgress >= every) {
+        lastProgress = Date.now()
+        opts.log.info(`progress: ${progress.done}/${progress.total} operations`)
       }
-      await applyApp(app, opts, step, log)
+    }
+    const body = async (): Promise<void> => {
+      apps[index] = await applyApp(app, opts, step, log)
     }
     const title = `${describeApp(app)}: ${app.changes.length} change${app.changes.length === 1 ? '' : 's'}`
     if (buffer) {
@@ -56,6 +61,34 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<void> {
       await opts.log.group(title, body)
     }
   })
+  return { apps }
+}
+
+const NOOP_TEXT: Record<Change['action'], string> = {
+  add: 'already live',
+  update: 'already so',
+  remove: 'already gone'
+}
+
+/** One change, confirmed by RunCloud's answer or failed with why. */
+async function applyChange(
+  c: Change,
+  ids: { serverId: number; appId: number },
+  api: RunCloudApi
+): Promise<ChangeResult> {
+  const { serverId, appId } = ids
+  switch (c.action) {
+    case 'add': {
+      const out = await api.addDomain(serverId, appId, c.domain, c.settings)
+      return { status: out.status, ...(out.domain ? { live: out.domain } : {}) }
+    }
+    case 'update':
+      if (!c.live) return { status: 'failed', error: 'live state of the domain is unknown' }
+      return { status: (await api.updateDomain(serverId, appId, c.live, c.settings)).status }
+    case 'remove':
+      if (!c.live) return { status: 'failed', error: 'live state of the domain is unknown' }
+      return { status: (await api.removeDomain(serverId, appId, c.live)).status }
+  }
 }
 
 async function applyApp(
@@ -63,88 +96,51 @@ async function applyApp(
   opts: ApplyOptions,
   step: (c: Change, outcome: ProgressOutcome) => void,
   log: Logger
-): Promise<void> {
-  const { api } = opts
-  const serverId = app.serverId
-  const appId = app.appId
+): Promise<AppOutcome> {
+  const { serverId, appId } = app
   if (serverId === undefined || appId === undefined) {
-    for (const c of app.changes) {
-      c.result = { status: 'skipped', error: 'the app was not resolved' }
-      step(c, { status: 'skipped', text: 'skipped' })
-    }
-    return
+    const skipped: ChangeResult = { status: 'skipped', error: 'the app was not resolved' }
+    for (const c of app.changes) step(c, { status: 'skipped', text: 'skipped' })
+    return { changes: app.changes.map(() => skipped) }
   }
-  const added: LiveDomain[] = []
+  const results: ChangeResult[] = []
+  // Additions and updates before removals, whatever order the plan lists them in.
+  const order = app.changes.map((c, i) => ({ c, i }))
   const ordered = [
-    ...app.changes.filter(c => c.action !== 'remove'),
-    ...app.changes.filter(c => c.action === 'remove')
+    ...order.filter(x => x.c.action !== 'remove'),
+    ...order.filter(x => x.c.action === 'remove')
   ]
-  for (const c of ordered) {
+  for (const { c, i } of ordered) {
+    let r: ChangeResult
     try {
-      if (c.action === 'add') {
-        const settings = c.settings ?? { www: true, redirection: 'non-www' as const }
-        const out = await api.addDomain(serverId, appId, c.domain, settings)
-        c.result = { status: out.status }
-        if (out.domain) {
-          c.live = out.domain
-          if (out.status === 'done') added.push(out.domain)
-        }
-        step(
-          c,
-          out.status === 'noop' ? { status: 'noop', text: 'already live' } : { status: 'done', text: 'done' }
-        )
-      } else if (c.action === 'update') {
-        if (!c.live || !c.settings) throw new Error('live state of the domain is unknown')
-        const out = await api.updateDomain(serverId, appId, c.live, c.settings)
-        c.result = { status: out.status }
-        step(
-          c,
-          out.status === 'noop' ? { status: 'noop', text: 'already so' } : { status: 'done', text: 'done' }
-        )
-      } else {
-        if (!c.live) throw new Error('live state of the domain is unknown')
-        const out = await api.removeDomain(serverId, appId, c.live)
-        c.result = { status: out.status }
-        step(
-          c,
-          out.status === 'noop' ? { status: 'noop', text: 'already gone' } : { status: 'done', text: 'done' }
-        )
-      }
+      r = await applyChange(c, { serverId, appId }, opts.api)
     } catch (e) {
-      c.result = { status: 'failed', error: errorText(e) }
-      step(c, { status: 'failed', text: `failed: ${errorText(e)}` })
+      r = { status: 'failed', error: errorText(e) }
     }
+    results[i] = r
+    step(
+      c,
+      r.status === 'failed'
+        ? { status: 'failed', text: `failed: ${r.error ?? 'unknown error'}` }
+        : r.status === 'noop'
+          ? { status: 'noop', text: NOOP_TEXT[c.action] }
+          : { status: 'done', text: 'done' }
+    )
   }
 
-  // SSL with `auto`: wanted when the manifest change adds domains, or when this run added any.
-  const wantSsl =
-    app.ssl.policy !== 'none' && (app.ssl.wanted || (added.length > 0 && opts.sslRedeploy !== 'never'))
-  const adds = app.changes.filter(c => c.action === 'add')
-  const everyAddFailed =
-    adds.length > 0 && adds.every(c => c.result?.status === 'failed') && !app.ssl.declaredLive?.length
-  if (wantSsl && opts.sslRedeploy === 'auto' && everyAddFailed) {
-    // Nothing new to cover: a redeploy would only ask for the same certificate again.
-    app.ssl.result = { status: 'skipped', detail: 'every add failed, so no certificate was redeployed' }
-    log.info(plain(`ssl … skipped: ${app.ssl.result.detail}`))
-  } else if (wantSsl) {
-    if (!app.ssl.wanted) {
-      app.ssl.wanted = true
-      app.ssl.why = 'domains added by this run'
-    }
-    // For advanced SSL, the certificates of the domains this change declares new and are now live.
-    const targets = [
-      ...app.changes
-        .filter(c => c.action === 'add' && c.live && c.result?.status !== 'failed')
-        .map(c => c.live as LiveDomain),
-      ...(app.ssl.declaredLive ?? [])
-    ]
-    app.ssl.result = await redeployCertificates(
-      app,
-      api,
-      targets,
-      m => log.warning(m),
-      opts.sslRedeploy === 'always'
-    )
-    log.info(plain(`ssl … ${app.ssl.result.status}: ${app.ssl.result.detail}`))
+  const ssl = sslAfterChanges(app, results, opts.sslRedeploy)
+  if (ssl.kind === 'none') return { changes: results }
+  if (ssl.kind === 'skip') {
+    log.info(plain(`ssl … skipped: ${ssl.detail}`))
+    return { changes: results, ssl: { status: 'skipped', detail: ssl.detail } }
   }
+  const done = await redeployCertificates(
+    { ...app, serverId, appId },
+    opts.api,
+    ssl.targets,
+    m => log.warning(m),
+    ssl.everyDomain
+  )
+  log.info(plain(`ssl … ${done.status}: ${done.detail}`))
+  return { changes: results, ssl: ssl.why ? { ...done, why: ssl.why } : done }
 }

@@ -298,14 +298,13 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
       if (values.json) {
         say(
           shownOutput(
-            computeOutputs(result.plan, {
-              drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined,
-              failed: result.failed
+            computeOutputs(result.plan, result.outcome, {
+              drift: settings.mode === 'drift' ? (result.drift ?? false) : undefined
             }).plan ?? '{}'
           )
         )
       } else {
-        const text = shown(renderPlanText(result.plan))
+        const text = shown(renderPlanText(result.plan, result.outcome))
         say(io.tty ? colourPlanText(text) : text)
       }
     }

@@ -8,6 +8,7 @@ import { promises as dns } from 'node:dns'
 import { isIP } from 'node:net'
 import { mapLimit, type Logger } from '../logger.js'
 import type { AppPlan, DnsAnswer, Plan } from '../plan/model.js'
+import { withDns } from '../plan/annotate.js'
 import type { RunCloudApi } from '../runcloud/types.js'
 import { dnsWarning } from './report.js'
 
@@ -132,26 +133,27 @@ export function verdictOf(
 }
 
 /** The names to check: each app's additions (and their www. names), where its server is known. */
-function additions(plan: Plan): { app: AppPlan; names: string[]; index: number }[] {
-  const out: { app: AppPlan; names: string[]; index: number }[] = []
-  for (const app of plan.apps) {
-    if (app.serverId === undefined) continue
+function additions(plan: Plan): { app: AppPlan; appIndex: number; names: string[]; index: number }[] {
+  const out: { app: AppPlan; appIndex: number; names: string[]; index: number }[] = []
+  plan.apps.forEach((app, appIndex) => {
+    if (app.serverId === undefined) return
     app.changes.forEach((c, index) => {
       if (c.action !== 'add') return
-      out.push({ app, index, names: [c.domain, ...(c.settings?.www ? [`www.${c.domain}`] : [])] })
+      out.push({ app, appIndex, index, names: [c.domain, ...(c.settings.www ? [`www.${c.domain}`] : [])] })
     })
-  }
+  })
   return out
 }
 
 /**
- * Look up every name the plan adds and record the answers in the plan (`Change.dns`,
+ * Look up every name the plan adds and return the plan with the answers (`Add.dns`,
  * `AppPlan.serverIp`); one `GET /servers/{id}` per server, lookups in parallel, each bounded by a
- * short timeout. Logs a warning per app whose names do not point at its server. Never throws.
+ * short timeout. Logs a warning per app whose names do not point at its server. Never throws: on
+ * any failure the plan comes back as it was.
  */
-export async function checkDns(plan: Plan, opts: DnsCheckOptions): Promise<void> {
+export async function checkDns(plan: Plan, opts: DnsCheckOptions): Promise<Plan> {
   const todo = additions(plan)
-  if (!todo.length) return
+  if (!todo.length) return plan
   const timeoutMs = opts.timeoutMs ?? DNS_TIMEOUT_MS
   const resolver = new dns.Resolver({ timeout: Math.min(1_000, timeoutMs), tries: 3 })
   try {
@@ -189,15 +191,18 @@ export async function checkDns(plan: Plan, opts: DnsCheckOptions): Promise<void>
         ])
       )
     })
+    const found: { serverIp?: string; answers: Map<number, DnsAnswer[]> }[] = []
     for (const t of todo) {
       const server = await serverOf(t.app.serverId as number)
-      if (server.ip) t.app.serverIp = server.ip
-      const change = t.app.changes[t.index]
-      if (!change) continue
-      change.dns = t.names.map(name => {
-        const [a, aaaa] = answers.get(name) ?? [{ error: 'not looked up' }, { error: 'not looked up' }]
-        return verdictOf(name, server.ip, a, aaaa, server.error)
-      })
+      const f = (found[t.appIndex] ??= { answers: new Map() })
+      if (server.ip) f.serverIp = server.ip
+      f.answers.set(
+        t.index,
+        t.names.map(name => {
+          const [a, aaaa] = answers.get(name) ?? [{ error: 'not looked up' }, { error: 'not looked up' }]
+          return verdictOf(name, server.ip, a, aaaa, server.error)
+        })
+      )
     }
     const unread = new Set<string>()
     for (const p of addresses.values()) {
@@ -205,12 +210,15 @@ export async function checkDns(plan: Plan, opts: DnsCheckOptions): Promise<void>
       if (s.error) unread.add(s.error)
     }
     for (const e of unread) opts.log.info(`DNS check: ${e}; the names are shown without a verdict.`)
-    for (const app of plan.apps) {
+    const checked = withDns(plan, found)
+    for (const app of checked.apps) {
       const w = dnsWarning(app)
       if (w) opts.log.warning(w)
     }
+    return checked
   } catch (e) {
     opts.log.info(`DNS check skipped: ${(e as Error).message}`)
+    return plan
   } finally {
     // Queries still out after their deadline must not keep the process alive.
     resolver.cancel()

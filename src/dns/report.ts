@@ -19,23 +19,26 @@ export function dnsVerdictText(a: DnsAnswer): string {
 }
 
 /** A change's DNS cell: the domain's verdict, then its www. name's. Empty when not checked. */
-export function dnsText(c: Pick<Change, 'domain' | 'dns'>): string {
-  return (c.dns ?? []).map(a => `${a.name === c.domain ? '' : 'www: '}${dnsVerdictText(a)}`).join(' · ')
+export function dnsText(c: Change): string {
+  return dnsOf(c)
+    .map(a => `${a.name === c.domain ? '' : 'www: '}${dnsVerdictText(a)}`)
+    .join(' · ')
 }
 
 /** Whether any change of these apps carries DNS answers (the DNS column is shown only then). */
-export function dnsChecked(apps: Pick<AppPlan, 'changes'>[]): boolean {
-  return apps.some(a => a.changes.some(c => c.dns !== undefined))
+export function dnsChecked(apps: readonly Pick<AppPlan, 'changes'>[]): boolean {
+  return apps.some(a => a.changes.some(c => c.action === 'add' && c.dns !== undefined))
 }
+
+/** A change's DNS answers: only adds are looked up. */
+const dnsOf = (c: Change): readonly DnsAnswer[] => (c.action === 'add' ? (c.dns ?? []) : [])
 
 /**
  * The warning for an app whose new names do not point at its server: the certificate cannot be
  * issued until they do, unless the name is served through a proxy.
  */
 export function dnsWarning(app: AppPlan): string | undefined {
-  const off = app.changes
-    .flatMap(c => c.dns ?? [])
-    .filter(a => a.verdict === 'elsewhere' || a.verdict === 'none')
+  const off = app.changes.flatMap(dnsOf).filter(a => a.verdict === 'elsewhere' || a.verdict === 'none')
   if (!off.length || !app.serverIp) return undefined
   const listed = off
     .slice(0, MAX_NAMES)
@@ -50,6 +53,6 @@ export function dnsWarning(app: AppPlan): string | undefined {
 }
 
 /** The warnings of every app, for the summary and the comment. */
-export function dnsWarnings(apps: AppPlan[]): string[] {
+export function dnsWarnings(apps: readonly AppPlan[]): string[] {
   return apps.map(dnsWarning).filter((w): w is string => w !== undefined)
 }

@@ -11,13 +11,19 @@ import {
   type Change,
   type Mode,
   type Plan,
-  type SafetyVerdict,
-  type SslStep
+  type SafetyVerdict
 } from './model.js'
+import { planFingerprint } from './fingerprint.js'
+import { pendingKey, pendingWarning } from './pending.js'
+import { declaredLiveDomains, plannedSsl } from './ssl-policy.js'
 
-/** Live state of one app as read from RunCloud, or why it could not be read. */
+/**
+ * Live state of one app as read from RunCloud: its ids and domains; its ids only (an app the change
+ * does not touch, resolved for `ssl-redeploy: always`); or why it could not be read or resolved.
+ */
 export type LiveApp =
   | { serverId: number; appId: number; domains: LiveDomain[] }
+  | { serverId: number; appId: number; domains?: undefined }
   | { error: string; serverId?: number; appId?: number }
 
 export interface PlanOptions {
@@ -33,9 +39,12 @@ export interface PlanOptions {
   live?: Map<string, LiveApp>
   maxRemovalPercent: number
   sslRedeploy: SslRedeploy
-  /** Resolved ids of apps whose live state was not needed (for `ssl-redeploy: always`). */
-  ids?: Map<string, { serverId: number; appId: number }>
   warnings?: string[]
+  /**
+   * Keys (`pendingKey`) of changes from earlier merges not applied yet: their reason becomes
+   * `pending` (plan/pending.ts).
+   */
+  pending?: ReadonlySet<string>
   /** The front door's words, for hints that name a setting (default: the action's inputs). */
   words?: Words
 }
@@ -73,17 +82,6 @@ export function appsNeedingLiveState(mode: Mode, base: Manifest, head: Manifest)
 const ignored = (name: string, app: AppEntry | undefined): boolean =>
   !!app && app.ignore.some(g => matchesGlob(name, g))
 
-function change(
-  action: Change['action'],
-  entry: { name: string; unicode?: string },
-  reason: Change['reason'],
-  extra: Partial<Change> = {}
-): Change {
-  const c: Change = { action, domain: entry.name, reason, ...extra }
-  if (entry.unicode) c.unicode = entry.unicode
-  return c
-}
-
 function safety(
   appLabel: string,
   removals: number,
@@ -94,38 +92,16 @@ function safety(
   const percent = total > 0 ? Math.round((removals / total) * 1000) / 10 : 0
   // Multiplied out, not divided: (7 / 25) * 100 is 28.000000000000004, which would call exactly 28% "more than 28%".
   const unsafe = total >= 10 && removals > 0 && removals * 100 > maxPercent * total
-  const verdict: SafetyVerdict = { unsafe, removals, total, percent }
-  if (unsafe) {
-    verdict.message =
+  if (!unsafe) return { unsafe, removals, total, percent }
+  return {
+    unsafe,
+    removals,
+    total,
+    percent,
+    message:
       `Unsafe plan for ${appLabel}: it removes ${removals} of ${total} domains (${percent}%), ` +
       `more than ${words.name('max-removal-percent')} ${maxPercent}%; it is applied only with ${words.turnOn('force')}.`
   }
-  return verdict
-}
-
-function sslStep(
-  opts: PlanOptions,
-  head: AppEntry | undefined,
-  base: AppEntry | undefined,
-  adds: number
-): SslStep {
-  const policy = head?.ssl ?? base?.ssl ?? 'redeploy'
-  if (!head) return { policy, wanted: false, why: 'app removed from the manifest' }
-  if (policy === 'none') return { policy, wanted: false, why: 'ssl: none in the manifest' }
-  if (opts.sslRedeploy === 'never') return { policy, wanted: false, why: 'ssl-redeploy: never' }
-  if (opts.sslRedeploy === 'always') return { policy, wanted: true, why: 'ssl-redeploy: always' }
-  if (opts.mode === 'drift') {
-    return {
-      policy,
-      wanted: false,
-      why: adds > 0 ? 'after domains are added by reconcile' : 'no domains added'
-    }
-  }
-  const baseNames = new Set(base?.domains.map(d => d.name) ?? [])
-  const declaredNew = head.domains.some(d => !baseNames.has(d.name))
-  if (adds > 0) return { policy, wanted: true, why: 'domains added to the app' }
-  if (declaredNew) return { policy, wanted: true, why: 'domains new in this change, already live' }
-  return { policy, wanted: false, why: 'no domains added' }
 }
 
 /**
@@ -144,7 +120,24 @@ export function buildPlan(opts: PlanOptions): Plan {
   if (opts.mode !== 'drift') {
     for (const b of opts.base.apps) if (!headKeys.has(appKey(b))) pairs.push([b, undefined])
   }
-  const apps = pairs.map(([base, head]) => planApp(opts, base, head))
+  let pending = 0
+  const apps = pairs.map(([base, head]) => {
+    const app = planApp(opts, base, head)
+    if (!opts.pending?.size) return app
+    const changes = app.changes.map(c => {
+      const earlier =
+        (c.reason === 'new' ||
+          c.reason === 'settings' ||
+          c.reason === 'removed' ||
+          c.reason === 'app-removed') &&
+        opts.pending?.has(pendingKey(app.key, c))
+      if (!earlier) return c
+      pending++
+      return { ...c, reason: 'pending' as const }
+    })
+    return { ...app, changes }
+  })
+  const changes = { apps, offline: !opts.live }
   return {
     mode: opts.mode,
     manifest: opts.manifest,
@@ -152,102 +145,161 @@ export function buildPlan(opts: PlanOptions): Plan {
     head: { sha: opts.headSha, description: opts.headDescription },
     offline: !opts.live,
     apps,
-    warnings: [...(opts.warnings ?? [])]
+    warnings: [...(opts.warnings ?? []), ...(pending ? [pendingWarning(pending)] : [])],
+    fingerprint: planFingerprint(changes)
   }
+}
+
+/** What an app's plan is made of, before its safety verdict and SSL step. */
+interface Planned {
+  changes: Change[]
+  notes: AppNote[]
+  total: number
+  live: ReadonlyMap<string, LiveDomain>
 }
 
 function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry | undefined): AppPlan {
   const entry = (head ?? base) as AppEntry
   const key = appKey(entry)
-  const plan: AppPlan = {
+  const common = {
     key,
     server: entry.server,
     app: entry.app,
-    live: 'untouched',
+    ...(entry.label !== undefined ? { label: entry.label } : {}),
     exclusive: head?.exclusive ?? false,
-    changes: [],
-    notes: [],
-    safety: { unsafe: false, removals: 0, total: 0, percent: 0 },
-    ssl: { policy: entry.ssl, wanted: false, why: '' },
+    safety: { unsafe: false, removals: 0, total: 0, percent: 0 }
+  }
+  const live = opts.live?.get(key)
+  const ids = live && live.serverId !== undefined ? { serverId: live.serverId } : {}
+  const appIds = live && live.appId !== undefined ? { ...ids, appId: live.appId } : ids
+  const nothing = { changes: [], notes: [], errors: [] }
+
+  if (live && 'error' in live) {
+    // Unresolved, unreadable, or listed twice: an app error the reports show; nothing planned.
+    return {
+      ...common,
+      ...appIds,
+      ...nothing,
+      live: 'read',
+      errors: [live.error],
+      ssl: { policy: entry.ssl, wanted: false, why: 'live state unavailable' }
+    }
+  }
+  const touched = opts.mode === 'drift' || isTouched(base, head)
+  if (!touched)
+    return { ...common, ...appIds, ...nothing, live: 'untouched', ssl: plannedSsl(opts, head, base, 0) }
+  if (opts.live && !live) {
+    return {
+      ...common,
+      ...nothing,
+      live: 'read',
+      errors: [`Live state of ${describeApp(common)} was not read.`],
+      ssl: { policy: entry.ssl, wanted: false, why: 'live state unavailable' }
+    }
+  }
+
+  const planned = live?.domains ? online(opts, base, head, live.domains) : offline(base, head)
+  const rank = { add: 0, update: 1, remove: 2 } as const
+  // Deterministic order: adds and updates first, then removals (the order they are applied in).
+  const changes = planned.changes.sort(
+    (a, b) => rank[a.action] - rank[b.action] || a.domain.localeCompare(b.domain)
+  )
+  const removals = changes.filter(c => c.action === 'remove').length
+  const step = plannedSsl(opts, head, base, changes.filter(c => c.action === 'add').length)
+  const declaredLive = live?.domains ? declaredLiveDomains(step, opts.mode, head, base, planned.live) : []
+  return {
+    ...common,
+    ...appIds,
+    live: live?.domains ? 'read' : 'offline',
+    ...(live?.domains ? { liveCount: live.domains.length } : {}),
+    changes,
+    notes: planned.notes,
+    safety: safety(
+      describeApp(common),
+      removals,
+      planned.total,
+      opts.maxRemovalPercent,
+      opts.words ?? ACTION_WORDS
+    ),
+    ssl: declaredLive.length ? { ...step, declaredLive } : step,
     errors: []
   }
-  if (entry.label !== undefined) plan.label = entry.label
-  const ids = opts.ids?.get(key)
-  if (ids) Object.assign(plan, ids)
+}
 
-  const touched = opts.mode === 'drift' || isTouched(base, head)
-  const live = opts.live?.get(key)
+const named = (d: { name: string; unicode?: string }): { domain: string; unicode?: string } =>
+  d.unicode ? { domain: d.name, unicode: d.unicode } : { domain: d.name }
+
+const settingsOf = (d: { www: boolean; redirection: DomainEntry['redirection'] }) => ({
+  www: d.www,
+  redirection: d.redirection
+})
+
+/** Offline: the manifest change itself is the plan. */
+function offline(base: AppEntry | undefined, head: AppEntry | undefined): Planned {
   const headDomains = head?.domains ?? []
   const baseDomains = base?.domains ?? []
-  const headNames = new Map(headDomains.map(d => [d.name, d]))
+  const headNames = new Set(headDomains.map(d => d.name))
   const baseNames = new Map(baseDomains.map(d => [d.name, d]))
-  const removeReason = head ? 'removed' : 'app-removed'
-
-  if (!touched) {
-    plan.ssl = sslStep(opts, head, base, 0)
-    return plan
+  const changes: Change[] = []
+  const notes: AppNote[] = []
+  for (const d of headDomains) {
+    const b = baseNames.get(d.name)
+    if (!b) changes.push({ action: 'add', ...named(d), reason: 'new', settings: settingsOf(d) })
+    else if (!sameSettings(b, d))
+      changes.push({
+        action: 'update',
+        ...named(d),
+        reason: 'settings',
+        settings: settingsOf(d),
+        from: settingsOf(b)
+      })
   }
-
-  if (!opts.live) {
-    // Offline: the manifest change itself is the plan.
-    plan.live = 'offline'
-    for (const d of headDomains) {
-      const b = baseNames.get(d.name)
-      const settings = { www: d.www, redirection: d.redirection }
-      if (!b) plan.changes.push(change('add', d, 'new', { settings }))
-      else if (!sameSettings(b, d))
-        plan.changes.push(
-          change('update', d, 'settings', { settings, from: { www: b.www, redirection: b.redirection } })
-        )
-    }
-    for (const d of baseDomains) {
-      if (headNames.has(d.name)) continue
-      if (ignored(d.name, head ?? base))
-        plan.notes.push({ domain: d.name, kind: 'ignored', message: 'matches an ignore glob; left alone' })
-      else plan.changes.push(change('remove', d, removeReason))
-    }
-    finish(plan, opts, base, head, baseDomains.length)
-    return plan
+  for (const d of baseDomains) {
+    if (headNames.has(d.name)) continue
+    if (ignored(d.name, head ?? base))
+      notes.push({ domain: d.name, kind: 'ignored', message: 'matches an ignore glob; left alone' })
+    else changes.push({ action: 'remove', ...named(d), reason: head ? 'removed' : 'app-removed' })
   }
+  return { changes, notes, total: baseDomains.length, live: new Map() }
+}
 
-  if (!live || 'error' in live) {
-    plan.live = 'read'
-    if (live?.serverId !== undefined) plan.serverId = live.serverId
-    if (live?.appId !== undefined) plan.appId = live.appId
-    plan.errors.push(live ? live.error : `Live state of ${describeApp(plan)} was not read.`)
-    plan.ssl = { policy: entry.ssl, wanted: false, why: 'live state unavailable' }
-    return plan
-  }
-
-  plan.live = 'read'
-  plan.serverId = live.serverId
-  plan.appId = live.appId
-  plan.liveCount = live.domains.length
-  const liveByName = new Map(live.domains.map(d => [d.name.toLowerCase().replace(/\.$/, ''), d]))
-  const notes: AppNote[] = plan.notes
+/** With live state: head against live for adds and updates; base against head for removals (drift: live). */
+function online(
+  opts: PlanOptions,
+  base: AppEntry | undefined,
+  head: AppEntry | undefined,
+  domains: LiveDomain[]
+): Planned {
+  const headDomains = head?.domains ?? []
+  const baseDomains = base?.domains ?? []
+  const headNames = new Set(headDomains.map(d => d.name))
+  const baseNames = new Set(baseDomains.map(d => d.name))
+  const liveByName = new Map(domains.map(d => [d.name.toLowerCase().replace(/\.$/, ''), d]))
+  const changes: Change[] = []
+  const notes: AppNote[] = []
 
   for (const d of headDomains) {
     const l = liveByName.get(d.name)
-    const settings = { www: d.www, redirection: d.redirection }
     if (!l) {
       const reason = opts.mode === 'drift' || baseNames.has(d.name) ? 'missing' : 'new'
-      plan.changes.push(change('add', d, reason, { settings }))
+      changes.push({ action: 'add', ...named(d), reason, settings: settingsOf(d) })
     } else if (!sameSettings(l, d)) {
-      plan.changes.push(
-        change('update', d, 'settings', {
-          settings,
-          from: { www: l.www, redirection: l.redirection },
-          live: l
-        })
-      )
+      changes.push({
+        action: 'update',
+        ...named(d),
+        reason: 'settings',
+        settings: settingsOf(d),
+        from: settingsOf(l),
+        live: l
+      })
     }
   }
 
   if (opts.mode === 'drift') {
-    for (const l of live.domains) {
+    for (const l of domains) {
       const name = l.name.toLowerCase().replace(/\.$/, '')
       if (headNames.has(name) || l.type === 'primary' || ignored(name, head)) continue
-      if (head?.exclusive) plan.changes.push(change('remove', { name }, 'unmanaged', { live: l }))
+      if (head?.exclusive) changes.push({ action: 'remove', domain: name, reason: 'unmanaged', live: l })
       else
         notes.push({
           domain: name,
@@ -269,35 +321,9 @@ function planApp(opts: PlanOptions, base: AppEntry | undefined, head: AppEntry |
           message: `${d.name} is the primary domain of the app and is never removed: make another domain primary in RunCloud first, then remove it from the manifest`
         })
       } else {
-        plan.changes.push(change('remove', d, removeReason, { live: l }))
+        changes.push({ action: 'remove', ...named(d), reason: head ? 'removed' : 'app-removed', live: l })
       }
     }
   }
-  finish(plan, opts, base, head, live.domains.length)
-  // Advanced SSL works per domain: names the change declares that are live already (a re-run after
-  // DNS was fixed) get their certificates redeployed too. Not for an app new to the manifest: that
-  // adopts what is live (an exported manifest), and would ask for a certificate per domain.
-  if (plan.ssl.wanted && opts.mode !== 'drift' && base) {
-    const declaredLive = headDomains
-      .filter(d => !baseNames.has(d.name))
-      .map(d => liveByName.get(d.name))
-      .filter((l): l is LiveDomain => l !== undefined)
-    if (declaredLive.length) plan.ssl.declaredLive = declaredLive
-  }
-  return plan
-}
-
-function finish(
-  plan: AppPlan,
-  opts: PlanOptions,
-  base: AppEntry | undefined,
-  head: AppEntry | undefined,
-  total: number
-): void {
-  const removals = plan.changes.filter(c => c.action === 'remove').length
-  plan.safety = safety(describeApp(plan), removals, total, opts.maxRemovalPercent, opts.words ?? ACTION_WORDS)
-  plan.ssl = sslStep(opts, head, base, plan.changes.filter(c => c.action === 'add').length)
-  // Deterministic order: adds and updates first, then removals (the order they are applied in).
-  const rank = { add: 0, update: 1, remove: 2 } as const
-  plan.changes.sort((a, b) => rank[a.action] - rank[b.action] || a.domain.localeCompare(b.domain))
+  return { changes, notes, total: domains.length, live: liveByName }
 }

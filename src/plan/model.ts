@@ -24,113 +24,129 @@ export const REASON_TEXT: Record<ChangeReason, string> = {
   pending: 'merged earlier, not applied yet'
 }
 
-/** What happened to one change when it was applied. `noop`: it was already so. */
-export interface ChangeResult {
-  status: 'done' | 'noop' | 'failed' | 'skipped'
-  error?: string
-}
-
 /**
  * Where a name to be added points, by the DNS check: at the app's server, elsewhere, nowhere, or
  * unknown (the lookup failed, or the server's address could not be read).
  */
 export interface DnsAnswer {
   /** The name looked up (ASCII): the domain itself, or its www. name. */
-  name: string
-  verdict: 'server' | 'elsewhere' | 'none' | 'failed'
+  readonly name: string
+  readonly verdict: 'server' | 'elsewhere' | 'none' | 'failed'
   /** The A and AAAA addresses found. */
-  addresses: string[]
+  readonly addresses: readonly string[]
   /** Why there is no verdict (`failed`). */
-  error?: string
+  readonly error?: string
 }
 
-export interface Change {
-  action: ChangeAction
+interface ChangeCommon {
   /** ASCII (punycode) name. */
-  domain: string
+  readonly domain: string
   /** Unicode form, only when it differs from `domain`. */
-  unicode?: string
-  reason: ChangeReason
-  /** Target settings (add, update). */
-  settings?: DomainSettings
-  /** Settings as they are live (update). */
-  from?: DomainSettings
-  /** The live domain (update, remove), when live state was read. */
-  live?: LiveDomain
-  result?: ChangeResult
-  /** Adds, when the DNS check ran: the domain's answer, then its www. name's when www is on. */
-  dns?: DnsAnswer[]
+  readonly unicode?: string
+  readonly reason: ChangeReason
 }
+
+/** A name to add, with the settings it gets. */
+export interface Add extends ChangeCommon {
+  readonly action: 'add'
+  readonly settings: DomainSettings
+  /** When the DNS check ran: the domain's answer, then its www. name's when www is on. */
+  readonly dns?: readonly DnsAnswer[]
+}
+
+/** A name whose settings change from `from` (live, or the base manifest's offline) to `settings`. */
+export interface Update extends ChangeCommon {
+  readonly action: 'update'
+  readonly settings: DomainSettings
+  readonly from: DomainSettings
+  /** The live domain; absent only in an offline plan, which is never applied. */
+  readonly live?: LiveDomain
+}
+
+/** A name to remove. */
+export interface Remove extends ChangeCommon {
+  readonly action: 'remove'
+  /** The live domain; absent only in an offline plan, which is never applied. */
+  readonly live?: LiveDomain
+}
+
+export type Change = Add | Update | Remove
 
 /** Something about a domain worth showing that is not a change. */
 export interface AppNote {
-  domain: string
-  kind: 'unmanaged' | 'primary-kept' | 'ignored'
-  message: string
+  readonly domain: string
+  readonly kind: 'unmanaged' | 'primary-kept' | 'ignored'
+  readonly message: string
 }
 
 export interface SafetyVerdict {
-  unsafe: boolean
-  removals: number
+  readonly unsafe: boolean
+  readonly removals: number
   /** Domains the percentage is taken of: live domains, or (offline) the base manifest's. */
-  total: number
-  percent: number
+  readonly total: number
+  readonly percent: number
   /** Set when unsafe: names the app, count and percentage. */
-  message?: string
+  readonly message?: string
 }
 
+/** The certificate step as planned (plan/ssl-policy.ts decides it; the run may add a reason). */
 export interface SslStep {
-  policy: SslPolicy
-  /** Whether a redeploy is wanted, decided at plan time (the run may add more reasons). */
-  wanted: boolean
-  why: string
+  readonly policy: SslPolicy
+  /** Whether a redeploy is wanted, decided at plan time. */
+  readonly wanted: boolean
+  readonly why: string
   /**
    * Advanced SSL: domains the manifest change adds that were already live (so no add change
    * carries them); their certificates are redeployed with those of the domains the run adds.
    */
-  declaredLive?: LiveDomain[]
-  result?: {
-    status: 'done' | 'failed' | 'skipped' | 'none-installed'
-    /** Human-readable, e.g. "basic certificate 123 redeployed" or the error. */
-    detail: string
-  }
+  readonly declaredLive?: readonly LiveDomain[]
 }
 
 export interface AppPlan {
-  key: string
+  readonly key: string
   /** As written in the manifest. */
-  server: number | string
-  app: number | string
-  label?: string
+  readonly server: number | string
+  readonly app: number | string
+  readonly label?: string
   /** Resolved ids, once resolved (names go through the API). */
-  serverId?: number
-  appId?: number
+  readonly serverId?: number
+  readonly appId?: number
   /** The server's address (`ipAddress`), when the DNS check read it. */
-  serverIp?: string
+  readonly serverIp?: string
   /** Whether live state was read, not needed (app untouched), or unavailable (offline). */
-  live: 'read' | 'offline' | 'untouched'
-  liveCount?: number
-  exclusive: boolean
-  changes: Change[]
-  notes: AppNote[]
-  safety: SafetyVerdict
-  ssl: SslStep
-  /** Errors for this app that stop it from being planned or applied (unresolvable name, list failure). */
-  errors: string[]
+  readonly live: 'read' | 'offline' | 'untouched'
+  readonly liveCount?: number
+  readonly exclusive: boolean
+  /** In the order they are applied: adds and updates, then removals, each by name. */
+  readonly changes: readonly Change[]
+  readonly notes: readonly AppNote[]
+  readonly safety: SafetyVerdict
+  readonly ssl: SslStep
+  /**
+   * Errors that stop this app from being planned or applied: it could not be resolved, its
+   * domains could not be listed, or it is listed twice.
+   */
+  readonly errors: readonly string[]
 }
 
+/**
+ * The plan: a value built by `buildPlan` (plan/build.ts) and never changed afterwards. Facts
+ * learned later (the DNS check's answers, the last-applied record) make a new plan through
+ * plan/annotate.ts; what applying it did is an `Outcome` (plan/outcome.ts), kept apart.
+ */
 export interface Plan {
-  mode: Mode
-  manifest: string
-  base: { sha?: string; description: string }
-  head: { sha?: string; description: string }
-  offline: boolean
-  apps: AppPlan[]
-  warnings: string[]
-  /** SHA-256 of the plan's changes (see plan/fingerprint); set once the plan is built. */
-  fingerprint?: string
+  readonly mode: Mode
+  readonly manifest: string
+  readonly base: { readonly sha?: string; readonly description: string }
+  readonly head: { readonly sha?: string; readonly description: string }
+  readonly offline: boolean
+  readonly apps: readonly AppPlan[]
+  /** What planning found worth a warning (legacy API, deleted manifest, earlier merges…). */
+  readonly warnings: readonly string[]
+  /** SHA-256 of the plan's changes (plan/fingerprint.ts). */
+  readonly fingerprint: string
   /** What the run knows about the last-applied record and the reviewed plan, one line each, for people. */
-  record?: string[]
+  readonly record?: readonly string[]
 }
 
 export interface TargetSettings {
@@ -138,7 +154,7 @@ export interface TargetSettings {
   redirection: Redirection
 }
 
-export function planHasChanges(plan: Plan): boolean {
+export function planHasChanges(plan: Pick<Plan, 'apps'>): boolean {
   return plan.apps.some(a => a.changes.length > 0)
 }
 

@@ -1,4 +1,5 @@
 import type { Plan } from '../plan/model.js'
+import { countChanges, type Outcome } from '../plan/outcome.js'
 import { failureText, isPermissionFailure, type GitHubRequest } from './github.js'
 
 /**
@@ -88,30 +89,19 @@ export type DeploymentState = 'in_progress' | 'success' | 'failure'
 const DESCRIPTION_MAX = 140
 
 /** The counts of a plan or an applied plan, as a status description (at most 140 characters). */
-export function countsDescription(plan: Plan, state: DeploymentState, why?: string): string {
-  let add = 0
-  let update = 0
-  let remove = 0
-  let failed = 0
-  let noop = 0
-  for (const a of plan.apps) {
-    for (const c of a.changes) {
-      const s = c.result?.status
-      if (s === 'failed' || s === 'skipped') failed++
-      else if (s === 'noop') noop++
-      else if (state === 'in_progress' || s === 'done') {
-        if (c.action === 'add') add++
-        else if (c.action === 'update') update++
-        else remove++
-      }
-    }
-    if (a.ssl.result?.status === 'failed') failed++
-    failed += a.errors.length
-  }
+export function countsDescription(
+  plan: Plan,
+  outcome: Outcome | undefined,
+  state: DeploymentState,
+  why?: string
+): string {
+  // In progress: every change as planned; at the end only what RunCloud confirmed.
+  const k = countChanges(plan, outcome, state !== 'in_progress')
+  const failed = k.failed + k.skipped + plan.apps.reduce((n, a) => n + a.errors.length, 0)
   const text =
     state === 'in_progress'
-      ? `Applying: ${add} to add, ${update} to update, ${remove} to remove`
-      : `${add} added, ${update} updated, ${remove} removed, ${failed} failed${noop ? `, ${noop} already so` : ''}`
+      ? `Applying: ${k.add} to add, ${k.update} to update, ${k.remove} to remove`
+      : `${k.add} added, ${k.update} updated, ${k.remove} removed, ${failed} failed${k.noop ? `, ${k.noop} already so` : ''}`
   const full = why ? `${why}; ${text}` : text
   return full.length <= DESCRIPTION_MAX ? full : `${full.slice(0, DESCRIPTION_MAX - 1)}…`
 }

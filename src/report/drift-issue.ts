@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path'
 import type { Plan } from '../plan/model.js'
+import { appViews, wasApplied, type Outcome } from '../plan/outcome.js'
 import type { GitHubRequest } from '../record/github.js'
 import { ACTIONS_BOT, tokenIdentity } from './comment.js'
 import { renderMarkdown } from './markdown.js'
@@ -38,17 +39,22 @@ export function driftIssueMarker(manifest: string): string {
  * Whether drift remains after this run: `unknown` when the run could not tell (no plan, an app
  * unreadable and nothing drifted elsewhere). After `reconcile`, only what was not fixed remains.
  */
-export function driftState(plan: Plan | undefined): DriftState {
+export function driftState(plan: Plan | undefined, outcome?: Outcome): DriftState {
   if (!plan || plan.mode !== 'drift') return 'unknown'
-  const remaining = plan.apps.some(a =>
-    a.changes.some(c => !c.result || c.result.status === 'failed' || c.result.status === 'skipped')
+  const remaining = appViews(plan, outcome).some(a =>
+    a.changes.some(({ result }) => !result || result.status === 'failed' || result.status === 'skipped')
   )
   if (remaining) return 'drift'
   return plan.apps.some(a => a.errors.length) ? 'unknown' : 'clean'
 }
 
 /** The issue's body: the marker, what the issue is, the drift table, and the run's link. */
-export function driftIssueBody(plan: Plan, manifest: string, runUrl?: string): string {
+export function driftIssueBody(
+  plan: Plan,
+  outcome: Outcome | undefined,
+  manifest: string,
+  runUrl?: string
+): string {
   const marker = driftIssueMarker(manifest)
   const head = [
     marker,
@@ -60,7 +66,7 @@ export function driftIssueBody(plan: Plan, manifest: string, runUrl?: string): s
     ''
   ].join('\n')
   const room = BODY_LIMIT - head.length - 100
-  return `${head}\n${renderMarkdown(plan, { maxChars: room, title: driftIssueTitle(manifest), runUrl })}`
+  return `${head}\n${renderMarkdown(plan, outcome, { maxChars: room, title: driftIssueTitle(manifest), runUrl })}`
 }
 
 interface IssueItem {
@@ -87,13 +93,15 @@ export async function syncDriftIssue(args: {
   repo?: string
   manifest: string
   plan?: Plan
+  /** What a reconcile did, if it wrote. */
+  outcome?: Outcome
   runUrl?: string
   /** Makes the rendered body safe to publish (credentials scrubbed, control characters removed). */
   document?: (markdown: string) => string
   log: { info(m: string): void; warning(m: string): void }
 }): Promise<'created' | 'updated' | 'closed' | 'none' | 'skipped'> {
   const { octokit, owner, repo, log } = args
-  const state = driftState(args.plan)
+  const state = driftState(args.plan, args.outcome)
   if (!octokit || !owner || !repo) {
     log.warning(
       'drift-issue is on, but there is no GitHub token or repository: leave the github-token input at its default, ${{ github.token }}.'
@@ -133,7 +141,7 @@ export async function syncDriftIssue(args: {
     if (state === 'clean') {
       if (!existing) return 'none'
       step = 'close'
-      const reconciled = args.plan?.apps.some(a => a.changes.some(c => c.result))
+      const reconciled = wasApplied(args.outcome)
       const where = args.runUrl ? `[this run](${args.runUrl})` : 'the latest run'
       await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner,
@@ -154,7 +162,9 @@ export async function syncDriftIssue(args: {
       return 'closed'
     }
 
-    const body = (args.document ?? (d => d))(driftIssueBody(args.plan as Plan, args.manifest, args.runUrl))
+    const body = (args.document ?? (d => d))(
+      driftIssueBody(args.plan as Plan, args.outcome, args.manifest, args.runUrl)
+    )
     if (existing) {
       step = 'update'
       await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {

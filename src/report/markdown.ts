@@ -9,9 +9,16 @@ import {
   type Plan
 } from '../plan/model.js'
 import { shortFingerprint } from '../plan/fingerprint.js'
+import {
+  appViews,
+  countChanges,
+  wasApplied,
+  type AppView,
+  type ChangeResult,
+  type Outcome
+} from '../plan/outcome.js'
 import { clip, plain } from '../text/clean.js'
 import { code, md } from './escape.js'
-import { wasApplied } from './outputs.js'
 
 export interface MarkdownOptions {
   /**
@@ -57,13 +64,18 @@ function domainCell(c: { domain: string; unicode?: string }): string {
   return c.unicode && c.unicode !== c.domain ? `${md(c.unicode)} (${code(c.domain)})` : code(c.domain)
 }
 
-function resultCell(c: Change, applied: boolean, mode: Plan['mode']): string {
-  if (!c.result) {
+function resultCell(
+  c: Change,
+  result: ChangeResult | undefined,
+  applied: boolean,
+  mode: Plan['mode']
+): string {
+  if (!result) {
     if (applied) return '— not reached'
     return mode === 'drift' ? 'drift' : mode === 'apply' ? 'not applied' : 'planned'
   }
-  const why = c.result.error ? `: ${md(clip(c.result.error, MAX_ERROR))}` : ''
-  switch (c.result.status) {
+  const why = result.error ? `: ${md(clip(result.error, MAX_ERROR))}` : ''
+  switch (result.status) {
     case 'done':
       return '✅ done'
     case 'noop':
@@ -75,44 +87,24 @@ function resultCell(c: Change, applied: boolean, mode: Plan['mode']): string {
   }
 }
 
-function changeRow(c: Change, applied: boolean, mode: Plan['mode'], dns = false): string {
+function changeRow(
+  c: Change,
+  result: ChangeResult | undefined,
+  applied: boolean,
+  mode: Plan['mode'],
+  dns = false
+): string {
   const reason =
-    c.action === 'update' && c.from && c.settings
+    c.action === 'update'
       ? `${REASON_TEXT[c.reason]}: ${settingsDiff(c.from, c.settings)}`
       : REASON_TEXT[c.reason]
   const dnsCell = dns ? ` ${md(dnsText(c)) || '—'} |` : ''
-  return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, applied, mode)} |${dnsCell}`
-}
-
-interface Counts {
-  add: number
-  update: number
-  remove: number
-  failed: number
-  skipped: number
-  noop: number
-  notReached: number
-}
-
-function count(plan: Plan, applied: boolean): Counts {
-  const k: Counts = { add: 0, update: 0, remove: 0, failed: 0, skipped: 0, noop: 0, notReached: 0 }
-  for (const a of plan.apps) {
-    for (const c of a.changes) {
-      const s = c.result?.status
-      if (s === 'failed') k.failed++
-      else if (s === 'skipped') k.skipped++
-      else if (s === 'noop') k.noop++
-      else if (!applied || s === 'done') k[c.action]++
-      else k.notReached++
-    }
-    if (a.ssl.result?.status === 'failed') k.failed++
-  }
-  return k
+  return `| ${domainCell(c)} | ${ACTION_LABEL[c.action]} | ${md(reason)} | ${resultCell(c, result, applied, mode)} |${dnsCell}`
 }
 
 /** The counts as a list of phrases: what will happen, what drifted, or what happened. */
-function countPhrases(plan: Plan, applied: boolean): string[] {
-  const k = count(plan, applied)
+function countPhrases(plan: Plan, outcome: Outcome | undefined, applied: boolean): string[] {
+  const k = countChanges(plan, outcome, applied)
   if (applied) {
     return [
       `${k.add} added`,
@@ -129,8 +121,8 @@ function countPhrases(plan: Plan, applied: boolean): string[] {
   return [`${k.add} to add`, `${k.update} to update`, `${k.remove} to remove`]
 }
 
-function hasWork(a: AppPlan): boolean {
-  return Boolean(a.changes.length || a.errors.length || a.notes.length || a.ssl.result || a.ssl.wanted)
+function hasWork({ app: a, ssl }: AppView): boolean {
+  return Boolean(a.changes.length || a.errors.length || a.notes.length || ssl || a.ssl.wanted)
 }
 
 const NOTE_ICON: Record<AppPlan['notes'][number]['kind'], string> = {
@@ -139,7 +131,8 @@ const NOTE_ICON: Record<AppPlan['notes'][number]['kind'], string> = {
   ignored: '🙈'
 }
 
-function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['mode']): string[] {
+function appSection(view: AppView, applied: boolean, rowCap: number, mode: Plan['mode']): string[] {
+  const { app } = view
   const lines = [`### ${md(appName(app))}`]
   // Resolved ids, where the manifest named the server or app (otherwise they are in the heading).
   const ids =
@@ -169,7 +162,8 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
       `| domain | change | reason | result |${dns ? ' DNS |' : ''}`,
       `| --- | --- | --- | --- |${dns ? ' --- |' : ''}`
     )
-    for (const c of app.changes.slice(0, rowCap)) lines.push(changeRow(c, applied, mode, dns))
+    for (const { change, result } of view.changes.slice(0, rowCap))
+      lines.push(changeRow(change, result, applied, mode, dns))
     const hidden = app.changes.length - Math.min(rowCap, app.changes.length)
     if (hidden > 0)
       lines.push(
@@ -187,9 +181,9 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
     if (more > 0) lines.push(`- … ${more} more note${more === 1 ? '' : 's'} not shown; see the job log.`)
   }
   const ssl = app.ssl
-  if (ssl.result) {
-    const icon = ssl.result.status === 'done' ? '✅' : ssl.result.status === 'failed' ? '❌' : '⚠️'
-    lines.push('', `🔐 SSL: ${icon} ${ssl.result.status} — ${md(clip(ssl.result.detail, MAX_ERROR))}`)
+  if (view.ssl) {
+    const icon = view.ssl.status === 'done' ? '✅' : view.ssl.status === 'failed' ? '❌' : '⚠️'
+    lines.push('', `🔐 SSL: ${icon} ${view.ssl.status} — ${md(clip(view.ssl.detail, MAX_ERROR))}`)
   } else if (ssl.wanted) {
     lines.push(
       '',
@@ -200,8 +194,14 @@ function appSection(app: AppPlan, applied: boolean, rowCap: number, mode: Plan['
   return lines
 }
 
-function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: number): string {
-  const applied = wasApplied(plan)
+function render(
+  plan: Plan,
+  outcome: Outcome | undefined,
+  opts: MarkdownOptions,
+  rowCap: number,
+  appCap: number
+): string {
+  const applied = wasApplied(outcome)
   const verb = plan.mode === 'plan' ? 'plan' : plan.mode === 'apply' ? 'apply' : 'drift check'
   const out: string[] = [`## ${md(clip(opts.title ?? `RunCloud domains — ${verb}`, MAX_LABEL))}`, '']
   out.push(
@@ -214,7 +214,7 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
     out.push('')
   }
   // The counts come first: they survive any truncation and answer the first question.
-  if (plan.apps.length) out.push(`**Totals:** ${countPhrases(plan, applied).join(' · ')}`, '')
+  if (plan.apps.length) out.push(`**Totals:** ${countPhrases(plan, outcome, applied).join(' · ')}`, '')
   if (opts.error) {
     const lines = opts.error.split('\n')
     out.push('> [!CAUTION]', ...lines.slice(0, MAX_LIST).map(l => `> ${md(clip(l, MAX_WARNING))}`))
@@ -239,9 +239,10 @@ function render(plan: Plan, opts: MarkdownOptions, rowCap: number, appCap: numbe
     if (more > 0) out.push('', `<sub>… ${more} more problems; see the job log.</sub>`)
     out.push('')
   }
-  const withWork = plan.apps.filter(hasWork)
-  const quiet = plan.apps.filter(a => !hasWork(a))
-  for (const app of withWork.slice(0, appCap)) out.push(...appSection(app, applied, rowCap, plan.mode))
+  const views = appViews(plan, outcome)
+  const withWork = views.filter(hasWork)
+  const quiet = views.filter(a => !hasWork(a)).map(v => v.app)
+  for (const view of withWork.slice(0, appCap)) out.push(...appSection(view, applied, rowCap, plan.mode))
   if (withWork.length > appCap)
     out.push(
       `<sub>… ${withWork.length - appCap} more apps not shown; see the \`plan\` output / job log.</sub>`,
@@ -266,34 +267,34 @@ const size = (s: string): number => Buffer.byteLength(s, 'utf8')
  * A large plan keeps every app's heading and loses table rows first (the same cap for every
  * app, never half a row), then whole apps, and as a last resort whole lines from the end.
  */
-export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
+export function renderMarkdown(plan: Plan, outcome: Outcome | undefined, opts: MarkdownOptions): string {
   const maxRows = Math.max(
     0,
     ...plan.apps.map(a => Math.max(a.changes.length, a.notes.length)),
     (opts.problems ?? []).length
   )
   const appCount = plan.apps.length
-  let text = render(plan, opts, maxRows, appCount)
+  let text = render(plan, outcome, opts, maxRows, appCount)
   if (size(text) <= opts.maxChars) return text
   // The largest row cap that fits (the size grows with the cap, so a binary search finds it).
   let lo = 0
   let hi = maxRows
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2)
-    if (size(render(plan, opts, mid, appCount)) <= opts.maxChars) lo = mid
+    if (size(render(plan, outcome, opts, mid, appCount)) <= opts.maxChars) lo = mid
     else hi = mid - 1
   }
-  text = render(plan, opts, lo, appCount)
+  text = render(plan, outcome, opts, lo, appCount)
   if (size(text) <= opts.maxChars) return text
   // Still too large with no rows: fewer apps.
   let a = 0
   let b = appCount
   while (a < b) {
     const mid = Math.ceil((a + b) / 2)
-    if (size(render(plan, opts, 0, mid)) <= opts.maxChars) a = mid
+    if (size(render(plan, outcome, opts, 0, mid)) <= opts.maxChars) a = mid
     else b = mid - 1
   }
-  text = render(plan, opts, 0, a)
+  text = render(plan, outcome, opts, 0, a)
   if (size(text) <= opts.maxChars) return text
   // Last resort: whole lines only. Every element is one line (table rows, <sub>…</sub>, quotes),
   // so cutting between lines never leaves one open.
@@ -314,8 +315,8 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions): string {
  * The plan for the job log and the terminal: one line per change (`+ add`, `~ update`,
  * `- remove`), results after apply. Free text is made single-line and control-free.
  */
-export function renderPlanText(plan: Plan): string {
-  const applied = wasApplied(plan)
+export function renderPlanText(plan: Plan, outcome?: Outcome): string {
+  const applied = wasApplied(outcome)
   const out = [
     plain(
       `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}${plan.fingerprint ? ` · fingerprint ${shortFingerprint(plan.fingerprint)}` : ''}`
@@ -324,26 +325,26 @@ export function renderPlanText(plan: Plan): string {
   ]
   const quiet: string[] = []
   const sign = { add: '+', update: '~', remove: '-' } as const
-  for (const app of plan.apps) {
-    if (!hasWork(app)) {
+  for (const view of appViews(plan, outcome)) {
+    const { app } = view
+    if (!hasWork(view)) {
       quiet.push(plain(appName(app)))
       continue
     }
     out.push(`  ${plain(appName(app))}${app.liveCount !== undefined ? ` — ${app.liveCount} live` : ''}`)
     for (const e of app.errors) out.push(`    ! ${plain(e)}`)
     if (app.safety.unsafe && app.safety.message) out.push(`    ! ${plain(app.safety.message)}`)
-    for (const c of app.changes) {
+    for (const { change: c, result: r } of view.changes) {
       const name = c.unicode && c.unicode !== c.domain ? `${c.domain} (${c.unicode})` : c.domain
-      const detail =
-        c.action === 'update' && c.from && c.settings ? `: ${settingsDiff(c.from, c.settings)}` : ''
-      const result = c.result ? ` … ${c.result.status}${c.result.error ? `: ${c.result.error}` : ''}` : ''
-      const dns = c.dns ? ` · DNS ${dnsText(c)}` : ''
+      const detail = c.action === 'update' ? `: ${settingsDiff(c.from, c.settings)}` : ''
+      const result = r ? ` … ${r.status}${r.error ? `: ${r.error}` : ''}` : ''
+      const dns = c.action === 'add' && c.dns ? ` · DNS ${dnsText(c)}` : ''
       out.push(
         `    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}${dns}`)}`
       )
     }
     for (const n of app.notes) out.push(`    · ${plain(`${n.domain}: ${n.message}`)}`)
-    if (app.ssl.result) out.push(`    ssl: ${plain(`${app.ssl.result.status}: ${app.ssl.result.detail}`)}`)
+    if (view.ssl) out.push(`    ssl: ${plain(`${view.ssl.status}: ${view.ssl.detail}`)}`)
     else if (app.ssl.wanted)
       out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${plain(app.ssl.why)})`)
   }
@@ -351,6 +352,6 @@ export function renderPlanText(plan: Plan): string {
     out.push(
       `  ${plan.mode === 'drift' ? 'no drift' : 'no changes'}: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
     )
-  out.push(`totals: ${countPhrases(plan, applied).join(', ')}`)
+  out.push(`totals: ${countPhrases(plan, outcome, applied).join(', ')}`)
   return out.join('\n')
 }

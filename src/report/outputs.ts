@@ -1,36 +1,33 @@
-import { planFingerprint } from '../plan/fingerprint.js'
-import { planWarnings, REASON_TEXT, type AppPlan, type Change, type Plan } from '../plan/model.js'
+import { planWarnings, REASON_TEXT, type Change, type Plan } from '../plan/model.js'
+import {
+  appViews,
+  failures,
+  wasApplied,
+  type AppView,
+  type ChangeResult,
+  type Outcome
+} from '../plan/outcome.js'
 import type { DomainSettings } from '../runcloud/types.js'
-
-export interface FailedEntry {
-  domain: string
-  action: string
-  error: string
-}
-
-/** Whether the plan was applied: any change or certificate has a result. */
-export function wasApplied(plan: Plan): boolean {
-  return plan.apps.some(a => a.ssl.result !== undefined || a.changes.some(c => c.result !== undefined))
-}
 
 /** Only the two settings, whatever else the object carries (a live API object has more). */
 const settingsJson = (s: DomainSettings): DomainSettings => ({ www: s.www, redirection: s.redirection })
 
-function changeJson(c: Change): Record<string, unknown> {
+function changeJson(c: Change, result: ChangeResult | undefined): Record<string, unknown> {
+  const live = result?.live ?? (c.action === 'add' ? undefined : c.live)
   return {
     action: c.action,
     domain: c.domain,
     ...(c.unicode ? { unicode: c.unicode } : {}),
     reason: c.reason,
     reasonText: REASON_TEXT[c.reason],
-    ...(c.settings ? { settings: settingsJson(c.settings) } : {}),
-    ...(c.from ? { from: settingsJson(c.from) } : {}),
+    ...(c.action !== 'remove' ? { settings: settingsJson(c.settings) } : {}),
+    ...(c.action === 'update' ? { from: settingsJson(c.from) } : {}),
     // Of the live domain only its id is useful to a later step; the rest is RunCloud's internals.
-    ...(c.live ? { id: c.live.id } : {}),
-    ...(c.result
-      ? { result: { status: c.result.status, ...(c.result.error ? { error: c.result.error } : {}) } }
+    ...(live ? { id: live.id } : {}),
+    ...(result
+      ? { result: { status: result.status, ...(result.error ? { error: result.error } : {}) } }
       : {}),
-    ...(c.dns
+    ...(c.action === 'add' && c.dns
       ? {
           dns: c.dns.map(a => ({
             name: a.name,
@@ -43,7 +40,7 @@ function changeJson(c: Change): Record<string, unknown> {
   }
 }
 
-function appJson(a: AppPlan): Record<string, unknown> {
+function appJson({ app: a, changes, ssl }: AppView): Record<string, unknown> {
   return {
     server: a.server,
     app: a.app,
@@ -54,7 +51,7 @@ function appJson(a: AppPlan): Record<string, unknown> {
     live: a.live,
     ...(a.liveCount !== undefined ? { liveCount: a.liveCount } : {}),
     exclusive: a.exclusive,
-    changes: a.changes.map(changeJson),
+    changes: changes.map(({ change, result }) => changeJson(change, result)),
     notes: a.notes.map(n => ({ domain: n.domain, kind: n.kind, message: n.message })),
     safety: {
       unsafe: a.safety.unsafe,
@@ -65,9 +62,10 @@ function appJson(a: AppPlan): Record<string, unknown> {
     },
     ssl: {
       policy: a.ssl.policy,
-      wanted: a.ssl.wanted,
-      why: a.ssl.why,
-      ...(a.ssl.result ? { result: { status: a.ssl.result.status, detail: a.ssl.result.detail } } : {})
+      // A redeploy this run wanted (its adds) though the plan did not says so.
+      wanted: a.ssl.wanted || ssl?.why !== undefined,
+      why: ssl?.why ?? a.ssl.why,
+      ...(ssl ? { result: { status: ssl.status, detail: ssl.detail } } : {})
     },
     errors: [...a.errors]
   }
@@ -78,15 +76,15 @@ function appJson(a: AppPlan): Record<string, unknown> {
  * so its keys come in a fixed order and nothing the API sent beyond what is shown leaks into it.
  * Apps in manifest order, changes in the planner's order.
  */
-export function planJson(plan: Plan): Record<string, unknown> {
+export function planJson(plan: Plan, outcome?: Outcome): Record<string, unknown> {
   return {
     mode: plan.mode,
     manifest: plan.manifest,
     base: { ...(plan.base.sha ? { sha: plan.base.sha } : {}), description: plan.base.description },
     head: { ...(plan.head.sha ? { sha: plan.head.sha } : {}), description: plan.head.description },
     offline: plan.offline,
-    fingerprint: plan.fingerprint ?? planFingerprint(plan),
-    apps: plan.apps.map(appJson),
+    fingerprint: plan.fingerprint,
+    apps: appViews(plan, outcome).map(appJson),
     warnings: planWarnings(plan)
   }
 }
@@ -99,8 +97,8 @@ export const PLAN_OUTPUT_MAX_BYTES = 800_000
  * changes of each (as many as fit), says per app how many changes were left out, and is marked
  * `"truncated": true`; the job summary and the other outputs still name every change.
  */
-export function planOutput(plan: Plan, maxBytes = PLAN_OUTPUT_MAX_BYTES): string {
-  const full = planJson(plan)
+export function planOutput(plan: Plan, outcome?: Outcome, maxBytes = PLAN_OUTPUT_MAX_BYTES): string {
+  const full = planJson(plan, outcome)
   const whole = JSON.stringify(full)
   if (Buffer.byteLength(whole) <= maxBytes) return whole
   const apps = full.apps as Record<string, unknown>[]
@@ -119,19 +117,6 @@ export function planOutput(plan: Plan, maxBytes = PLAN_OUTPUT_MAX_BYTES): string
   }
 }
 
-/** Failed operations read from the results: changes that failed, and certificates (action `ssl`). */
-export function failedFromPlan(plan: Plan): FailedEntry[] {
-  return plan.apps.flatMap(a => [
-    ...a.changes
-      .filter(c => c.result?.status === 'failed')
-      .map(c => ({ domain: c.domain, action: c.action, error: c.result?.error ?? 'failed' })),
-    // An SSL step belongs to the app, not a domain: named as the engine names it (label, else server/app).
-    ...(a.ssl.result?.status === 'failed'
-      ? [{ domain: a.label ?? `${a.server}/${a.app}`, action: 'ssl', error: a.ssl.result.detail }]
-      : [])
-  ])
-}
-
 /**
  * The action's outputs (README, "Outputs"), each a string as `core.setOutput` takes it.
  *
@@ -142,34 +127,31 @@ export function failedFromPlan(plan: Plan): FailedEntry[] {
  * `failed`/`skipped` were not changed. An apply that was refused (unsafe plan) therefore reports
  * empty lists. Names are ASCII, in plan order (apps as in the manifest, then the planner's order).
  *
- * `failed` is taken from `opts.failed` when the caller has its own list (the engine adds read
- * errors and refused primary removals), else from the results. `drift` is set only when
+ * `failed`: `failures(plan, outcome)`, empty when nothing was written. `drift` is set only when
  * `opts.drift` is given, i.e. in drift mode.
  */
 export function computeOutputs(
   plan: Plan,
-  opts: { drift?: boolean; failed?: FailedEntry[] } = {}
+  outcome?: Outcome,
+  opts: { drift?: boolean } = {}
 ): Record<string, string> {
-  const applied = plan.mode === 'apply' || wasApplied(plan)
+  const applied = plan.mode === 'apply' || wasApplied(outcome)
+  const views = appViews(plan, outcome)
   const names = (action: Change['action']): string[] =>
-    plan.apps.flatMap(a =>
+    views.flatMap(a =>
       a.changes
-        .filter(c => c.action === action && (!applied || c.result?.status === 'done'))
-        .map(c => c.domain)
+        .filter(({ change, result }) => change.action === action && (!applied || result?.status === 'done'))
+        .map(({ change }) => change.domain)
     )
-  const failed = (opts.failed ?? failedFromPlan(plan)).map(f => ({
-    domain: f.domain,
-    action: f.action,
-    error: f.error
-  }))
+  const failed = failures(plan, outcome).map(f => ({ domain: f.domain, action: f.action, error: f.error }))
   const out: Record<string, string> = {
     'has-changes': String(plan.apps.some(a => a.changes.length > 0)),
     added: JSON.stringify(names('add')),
     removed: JSON.stringify(names('remove')),
     updated: JSON.stringify(names('update')),
     failed: JSON.stringify(failed),
-    plan: planOutput(plan),
-    fingerprint: plan.fingerprint ?? planFingerprint(plan)
+    plan: planOutput(plan, outcome),
+    fingerprint: plan.fingerprint
   }
   if (opts.drift !== undefined) out.drift = String(opts.drift)
   return out
