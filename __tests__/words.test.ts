@@ -11,6 +11,7 @@ import { readSettings, SettingsError } from '../src/settings.js'
 import { ACTION_WORDS, type Words } from '../src/words.js'
 import { makeRepo, type TempRepo } from '../test-support/git-repo.js'
 import { startSimulator, type Simulator } from '../test-support/simulator/server.js'
+import { manifest as manifestText } from '../test-support/manifest-text.js'
 
 /** Action inputs as a workflow names them, and the YAML switches. */
 const ACTION_TERMS =
@@ -38,8 +39,7 @@ afterAll(async () => {
   for (const r of repos) r.cleanup()
 })
 
-const full = (domains: string[]) =>
-  `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [${domains.join(', ')}]\n`
+const full = (domains: string[]) => manifestText({ server: sid, app: aid, domains })
 
 /** Every message a run with these words produced: step error, warnings, problems, log lines. */
 async function messages(

@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startSimulator } from '../test-support/simulator/server.js'
-import { DEMO_WORLD, loadWorld, seedManyDomains, type World } from '../test-support/simulator/world.js'
+import { DEMO_WORLD } from '../test-support/demo-world.js'
+import { loadWorld, seedManyDomains, type World } from '../test-support/simulator/world.js'
 
 const { values } = parseArgs({
   options: {

@@ -7,6 +7,7 @@ import { node24, ROOT } from '../../test-support/action-runner.js'
 import { git, makeRepo, type TempRepo } from '../../test-support/git-repo.js'
 import { startSimulator, type Simulator } from '../../test-support/simulator/server.js'
 import { parseManifest } from '../../src/manifest/parse.js'
+import { manifest as manifestText } from '../../test-support/manifest-text.js'
 
 const TOKEN = 'cli-token-abcdef123456'
 let sim: Simulator
@@ -138,12 +139,12 @@ describe('plan and apply from a working tree', () => {
   it('plain lines when not a terminal, exit codes as the action’s, and apply makes the change', async () => {
     repo = makeRepo([
       {
-        'domains.yml': `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [a.example.com]\n`
+        'domains.yml': manifestText({ server: sid, app: aid, domains: ['a.example.com'] })
       }
     ])
     writeFileSync(
       join(repo.dir, 'domains.yml'),
-      `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [a.example.com, z.example.com]\n`
+      manifestText({ server: sid, app: aid, domains: ['a.example.com', 'z.example.com'] })
     )
     git(repo.dir, 'commit', '-qam', 'add z')
     const env = { RUNCLOUD_API_TOKEN: TOKEN }
@@ -164,8 +165,7 @@ describe('plan and apply from a working tree', () => {
 })
 
 describe('messages speak of flags and environment variables, not the action’s inputs', () => {
-  const manifest = (domains: string[]) =>
-    `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains: [${domains.join(', ')}]\n`
+  const manifest = (domains: string[]) => manifestText({ server: sid, app: aid, domains })
 
   it('a refused token: says it was refused and how to make and set one, never prints it', async () => {
     repo = makeRepo([

@@ -12,6 +12,7 @@ import {
   type Simulator,
   type SimulatorOptions
 } from '../../test-support/simulator/server.js'
+import { manifest as manifestText } from '../../test-support/manifest-text.js'
 
 const TOKEN = 'matrix-token-0a1b2c3d4e5f'
 // No rate-limit setting exists: the limiter rows below are paced from the answers alone.
@@ -83,7 +84,12 @@ const PRIMARY = 'main.example.com'
 const STRANGER = 'stranger.example.com'
 
 function manifest(sid: number, aid: number, domains: string[], exclusive = false): string {
-  return `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n${exclusive ? '    exclusive: true\n' : ''}    domains:\n${domains.map(d => (d === 'set.example.com' ? `      - name: ${d}\n        www: false\n` : `      - ${d}\n`)).join('')}`
+  return manifestText({
+    server: sid,
+    app: aid,
+    exclusive,
+    domains: domains.map(d => (d === 'set.example.com' ? { name: d, www: false } : d))
+  })
 }
 
 describe.each(FAULTS)('$name', fault => {

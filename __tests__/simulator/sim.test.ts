@@ -1,6 +1,7 @@
 /** The simulator's own behaviour, checked with plain HTTP (not our client), against docs/runcloud-api.md. */
 import { startSimulator, type Simulator } from '../../test-support/simulator/server.js'
-import { DEMO_WORLD, loadWorld, seedManyDomains } from '../../test-support/simulator/world.js'
+import { DEMO_WORLD } from '../../test-support/demo-world.js'
+import { loadWorld, seedManyDomains } from '../../test-support/simulator/world.js'
 
 let sim: Simulator
 let base: string

@@ -1,6 +1,7 @@
 /**
  * Worlds for the simulator: a JSON description of servers, apps and domains (the standalone
- * simulator's `--state` file), a seeded demo world, and a helper that seeds N domains for benchmarks.
+ * simulator's `--state` file), and a helper that seeds N domains for benchmarks. The one demo
+ * world is test-support/demo-world.ts.
  */
 import type { Simulator } from './server.js'
 import type { AppSeed, SimDomain } from './state.js'
@@ -41,32 +42,6 @@ export function loadWorld(
     }
   }
   return ids
-}
-
-/** The demo world: one server, a WordPress network with a few mapped domains, and a shop on advanced SSL. */
-export const DEMO_WORLD: World = {
-  servers: [
-    {
-      name: 'web-1',
-      apps: [
-        {
-          name: 'wordpress',
-          primary: 'network.example.com',
-          domains: [
-            { name: 'shop.example.com', www: true, redirection: 'non-www' },
-            { name: 'blog.example.com', www: true, redirection: 'non-www' },
-            { name: 'old-campaign.example.com', www: false, redirection: 'none' }
-          ]
-        },
-        {
-          name: 'store',
-          primary: 'store.example.net',
-          ssl: { advanced: true, autoSsl: false },
-          domains: ['eu.store.example.net']
-        }
-      ]
-    }
-  ]
 }
 
 /**
