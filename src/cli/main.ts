@@ -5,7 +5,7 @@ import { execute } from '../engine.js'
 import { git } from '../git/git.js'
 import { formatAnnotation } from '../manifest/annotations.js'
 import { planWarnings } from '../plan/model.js'
-import { renderPlanText } from '../report/markdown.js'
+import { planTextLines } from '../report/markdown.js'
 import { computeOutputs } from '../report/outputs.js'
 import { clientFor } from '../runcloud/client-factory.js'
 import { readSettings, SettingsError, type Settings } from '../settings.js'
@@ -304,8 +304,10 @@ export async function cliMain(argv: string[], io: CliIo): Promise<number> {
           )
         )
       } else {
-        const text = shown(renderPlanText(result.plan, result.outcome))
-        say(io.tty ? colourPlanText(text) : text)
+        const lines = planTextLines(result.plan, result.outcome).map(l =>
+          l.map(p => ({ ...p, text: shown(p.text) }))
+        )
+        say(io.tty ? colourPlanText(lines) : lines.map(l => l.map(p => p.text).join('')).join('\n'))
       }
     }
     if (result.error) log.error(result.error)

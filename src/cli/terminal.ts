@@ -1,28 +1,24 @@
 import type { Logger } from '../logger.js'
 import { plain } from '../text/clean.js'
+import type { PlanLine, Tone } from '../report/markdown.js'
 import { progressLine } from '../report/progress.js'
 
 const paint = (code: number) => (s: string) => `\u001b[${code}m${s}\u001b[0m`
 export const colours = { red: paint(31), green: paint(32), yellow: paint(33), dim: paint(2), bold: paint(1) }
 
-/** Colour the plan text's change lines on a terminal: + add, ~ update, - remove. */
-export function colourPlanText(text: string): string {
-  return text
-    .split('\n')
-    .map(l => {
-      const t = l.trimStart()
-      // An add whose DNS does not point at the server yet: its DNS part in yellow.
-      const dns = l.indexOf(' · DNS ')
-      if (t.startsWith('+') && dns >= 0 && /⚠️|❔/.test(l.slice(dns)))
-        return colours.green(l.slice(0, dns)) + colours.yellow(l.slice(dns))
-      if (t.startsWith('+')) return colours.green(l)
-      if (t.startsWith('~')) return colours.yellow(l)
-      if (t.startsWith('-')) return colours.red(l)
-      if (t.startsWith('totals:')) return /[1-9]\d* failed/.test(t) ? colours.red(l) : colours.bold(l)
-      if (/failed|unsafe|error/i.test(t)) return colours.red(l)
-      return l
-    })
-    .join('\n')
+const TONE: Record<Tone, (s: string) => string> = {
+  add: colours.green,
+  update: colours.yellow,
+  remove: colours.red,
+  problem: colours.red,
+  caution: colours.yellow,
+  strong: colours.bold,
+  plain: s => s
+}
+
+/** The plan text for a terminal: each part of each line in its tone's colour. */
+export function colourPlanText(lines: readonly PlanLine[]): string {
+  return lines.map(l => l.map(p => TONE[p.tone](p.text)).join('')).join('\n')
 }
 
 /**

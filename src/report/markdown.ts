@@ -311,17 +311,28 @@ export function renderMarkdown(plan: Plan, outcome: Outcome | undefined, opts: M
   return kept + note
 }
 
+/** How a part of a plan text line reads: a terminal colours it, the log shows the text alone. */
+export type Tone = 'add' | 'update' | 'remove' | 'problem' | 'caution' | 'strong' | 'plain'
+
+/** One line of the plan text, in parts with their tones (an add's DNS cell may read apart from it). */
+export type PlanLine = readonly { readonly text: string; readonly tone: Tone }[]
+
+const line = (text: string, tone: Tone = 'plain'): PlanLine => [{ text, tone }]
+
 /**
- * The plan for the job log and the terminal: one line per change (`+ add`, `~ update`,
- * `- remove`), results after apply. Free text is made single-line and control-free.
+ * The plan for the job log and the terminal as lines with tones, from the plan and its outcome
+ * (never from the text): one line per change (`+ add`, `~ update`, `- remove`), results after
+ * apply. Free text is made single-line and control-free.
  */
-export function renderPlanText(plan: Plan, outcome?: Outcome): string {
+export function planTextLines(plan: Plan, outcome?: Outcome): PlanLine[] {
   const applied = wasApplied(outcome)
-  const out = [
-    plain(
-      `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}${plan.fingerprint ? ` · fingerprint ${shortFingerprint(plan.fingerprint)}` : ''}`
+  const out: PlanLine[] = [
+    line(
+      plain(
+        `${plan.mode} · ${plan.manifest} · base ${plan.base.description} → head ${plan.head.description}${plan.offline ? ' · offline' : ''}${plan.fingerprint ? ` · fingerprint ${shortFingerprint(plan.fingerprint)}` : ''}`
+      )
     ),
-    ...(plan.record ?? []).map(l => `  ${plain(l)}`)
+    ...(plan.record ?? []).map(l => line(`  ${plain(l)}`))
   ]
   const quiet: string[] = []
   const sign = { add: '+', update: '~', remove: '-' } as const
@@ -331,27 +342,55 @@ export function renderPlanText(plan: Plan, outcome?: Outcome): string {
       quiet.push(plain(appName(app)))
       continue
     }
-    out.push(`  ${plain(appName(app))}${app.liveCount !== undefined ? ` — ${app.liveCount} live` : ''}`)
-    for (const e of app.errors) out.push(`    ! ${plain(e)}`)
-    if (app.safety.unsafe && app.safety.message) out.push(`    ! ${plain(app.safety.message)}`)
+    out.push(line(`  ${plain(appName(app))}${app.liveCount !== undefined ? ` — ${app.liveCount} live` : ''}`))
+    for (const e of app.errors) out.push(line(`    ! ${plain(e)}`, 'problem'))
+    if (app.safety.unsafe && app.safety.message)
+      out.push(line(`    ! ${plain(app.safety.message)}`, 'problem'))
     for (const { change: c, result: r } of view.changes) {
       const name = c.unicode && c.unicode !== c.domain ? `${c.domain} (${c.unicode})` : c.domain
       const detail = c.action === 'update' ? `: ${settingsDiff(c.from, c.settings)}` : ''
       const result = r ? ` … ${r.status}${r.error ? `: ${r.error}` : ''}` : ''
-      const dns = c.action === 'add' && c.dns ? ` · DNS ${dnsText(c)}` : ''
-      out.push(
-        `    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}${dns}`)}`
-      )
+      const failed = r?.status === 'failed' || r?.status === 'skipped'
+      const parts: { text: string; tone: Tone }[] = [
+        {
+          text: `    ${sign[c.action]} ${plain(`${c.action} ${name}${detail} (${REASON_TEXT[c.reason]})${result}`)}`,
+          tone: failed ? 'problem' : c.action
+        }
+      ]
+      if (c.action === 'add' && c.dns) {
+        // A name that does not point at the server (yet) reads as a caution beside its add.
+        const off = c.dns.some(a => a.verdict !== 'server')
+        parts.push({ text: plain(` · DNS ${dnsText(c)}`), tone: off ? 'caution' : parts[0]!.tone })
+      }
+      out.push(parts)
     }
-    for (const n of app.notes) out.push(`    · ${plain(`${n.domain}: ${n.message}`)}`)
-    if (view.ssl) out.push(`    ssl: ${plain(`${view.ssl.status}: ${view.ssl.detail}`)}`)
+    for (const n of app.notes) out.push(line(`    · ${plain(`${n.domain}: ${n.message}`)}`))
+    if (view.ssl)
+      out.push(
+        line(
+          `    ssl: ${plain(`${view.ssl.status}: ${view.ssl.detail}`)}`,
+          view.ssl.status === 'failed' ? 'problem' : 'plain'
+        )
+      )
     else if (app.ssl.wanted)
-      out.push(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${plain(app.ssl.why)})`)
+      out.push(line(`    ssl: redeploy ${applied ? 'not reached' : 'planned'} (${plain(app.ssl.why)})`))
   }
   if (quiet.length)
     out.push(
-      `  ${plan.mode === 'drift' ? 'no drift' : 'no changes'}: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
+      line(
+        `  ${plan.mode === 'drift' ? 'no drift' : 'no changes'}: ${quiet.slice(0, 20).join(', ')}${quiet.length > 20 ? `, and ${quiet.length - 20} more` : ''}`
+      )
     )
-  out.push(`totals: ${countPhrases(plan, outcome, applied).join(', ')}`)
-  return out.join('\n')
+  const counts = countChanges(plan, outcome, applied)
+  out.push(
+    line(`totals: ${countPhrases(plan, outcome, applied).join(', ')}`, counts.failed ? 'problem' : 'strong')
+  )
+  return out
+}
+
+/** The plan text as the job log shows it: `planTextLines` without tones. */
+export function renderPlanText(plan: Plan, outcome?: Outcome): string {
+  return planTextLines(plan, outcome)
+    .map(l => l.map(p => p.text).join(''))
+    .join('\n')
 }
