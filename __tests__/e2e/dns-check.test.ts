@@ -49,7 +49,8 @@ afterEach(async () => {
 })
 
 /** A change that adds one name of each kind, in two apps on one server. */
-function world(): TempRepo {
+/** The change: adds to `main` (server by id) and to `shop` (server as `shopServer` writes it). */
+function world(shopServer: string | number = sid): TempRepo {
   repo = makeRepo([
     { 'domains.yml': manifest({ server: sid, app: aid, domains: ['kept.example.com'] }) },
     {
@@ -67,7 +68,7 @@ function world(): TempRepo {
             { name: 'v6.example.com', www: false }
           ]
         },
-        { server: 'web-1', app: 'shop', domains: [{ name: 'shop2.example.net', www: false }] }
+        { server: shopServer, app: 'shop', domains: [{ name: 'shop2.example.net', www: false }] }
       )
     }
   ])
@@ -183,6 +184,16 @@ describe('DNS check', () => {
     expect(ssl).toBeGreaterThan(warning)
     expect(serverReads()).toHaveLength(1)
     expect(dnsOf(res)['away.example.com']?.verdict).toBe('elsewhere')
+  })
+
+  it('a server found by name: its address comes from the list that found it, with no second read', async () => {
+    const r = world('web-1')
+    const byName = await run(r, { mode: 'plan' })
+    expect(byName.exitCode).toBe(0)
+    // `main` names the same server by id: the address read by name serves both.
+    expect(serverReads()).toHaveLength(0)
+    expect(dnsOf(byName)['here.example.com']).toMatchObject({ verdict: 'server', addresses: [SERVER_IP] })
+    expect(dnsOf(byName)['shop2.example.net']).toMatchObject({ verdict: 'server' })
   })
 
   it('dns-check: false asks no DNS question and makes no extra RunCloud call', async () => {

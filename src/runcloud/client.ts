@@ -65,6 +65,14 @@ const named = (raw: unknown): { id: number; name: string } | undefined => {
   return typeof o.name === 'string' && id !== undefined ? { id, name: o.name } : undefined
 }
 
+/** A server list item: its id and name, and its address when the item carries one. */
+const serverItem = (raw: unknown): { id: number; name: string; ipAddress?: string } | undefined => {
+  const item = named(raw)
+  if (!item) return undefined
+  const ip = (raw as { ipAddress?: unknown }).ipAddress
+  return typeof ip === 'string' && ip.trim() ? { ...item, ipAddress: ip.trim() } : item
+}
+
 function certificateOf(body: unknown): Certificate | undefined {
   if (!body || typeof body !== 'object') return undefined
   const o = body as Record<string, unknown>
@@ -192,6 +200,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
       )
   }
 
+  /** Servers found by name, with what their list item said (the DNS check reads the address). */
+  const servers = new Map<number, { id: number; name: string; ipAddress?: string }>()
+
   return {
     get calls() {
       return t.calls
@@ -207,6 +218,9 @@ export function createClient(options: ClientOptions): RunCloudApi {
       return listAll(t, `/servers/${id(serverId)}/webapps`, named, NEEDS)
     },
     async getServer(serverId) {
+      // A server found by name came with its address in the list: no second read.
+      const listed = servers.get(serverId)
+      if (listed?.ipAddress) return listed
       const o = (await t.send('GET', `/servers/${id(serverId)}`)).body as Record<string, unknown> | undefined
       const ip = o && typeof o.ipAddress === 'string' ? o.ipAddress.trim() : undefined
       return {
@@ -217,10 +231,11 @@ export function createClient(options: ClientOptions): RunCloudApi {
     },
     async resolveServer(server) {
       if (typeof server === 'number') return server
-      return pickByName(await listAll(t, '/servers', named, NEEDS, { search: server }), server, {
-        one: 'server',
-        many: 'servers'
-      })
+      const items = await listAll(t, '/servers', serverItem, NEEDS, { search: server })
+      const found = pickByName(items, server, { one: 'server', many: 'servers' })
+      const item = items.find(i => i.id === found)
+      if (item) servers.set(found, item)
+      return found
     },
     async resolveApp(serverId, webApp) {
       if (typeof webApp === 'number') return webApp
