@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './core.js'
 import { run } from './main.js'
 import { sourceMappedStack } from './stack.js'
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './core.js'
 import { execute, type EngineResult } from './engine.js'
 import { githubFiles } from './git/github-files.js'
 import type { Logger } from './logger.js'

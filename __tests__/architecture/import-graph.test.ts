@@ -18,7 +18,10 @@ function sourceFiles(dir: string): string[] {
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8')
   const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map(m => m[1] as string)
-  return specs.map(s => resolve(dirname(file), s.replace(/\.js$/, '.ts')))
+  // A path into a package's files (one it does not export) is the package's code, not the project's.
+  return specs
+    .filter(s => !s.includes('/node_modules/'))
+    .map(s => resolve(dirname(file), s.replace(/\.js$/, '.ts')))
 }
 
 function reachable(entries: string[]): Set<string> {

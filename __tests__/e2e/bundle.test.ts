@@ -5,7 +5,9 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { bundledPackages, renderLicenses } from '../../scripts/licenses.js'
 import { ROOT, runAction } from '../../test-support/action-runner.js'
+import { startFakeGitHub } from '../../test-support/fake-github.js'
 import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
 import { manifest } from '../../test-support/manifest-text.js'
 
@@ -31,6 +33,27 @@ describe('the bundle in dist/', () => {
     }
     expect(sources).toContain('../src/main.ts')
     expect(sources).toContain('../src/manifest/parse.ts')
+  })
+
+  it('licenses.txt gives the licence of every package whose code is bundled, and is fresh', () => {
+    const text = readFileSync(join(DIST, 'licenses.txt'), 'utf8')
+    const listed = new Set(text.match(/^(@[^/\s]+\/)?[^@\s]+(?=@\d[^\s]*$)/gm))
+    // Read from the maps here too: a package named by any bundled source must be listed.
+    const named = new Set<string>()
+    for (const f of [...scripts.map(f => join(DIST, f)), join(DIST, 'cli', 'index.js')]) {
+      const { sources } = JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }
+      for (const s of sources) {
+        const parts = s.split('node_modules/').pop()?.split('/') ?? []
+        if (s.includes('node_modules/'))
+          named.add(parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string))
+      }
+    }
+    for (const name of ['@actions/core', 'yaml', 'zod', 'undici', '@octokit/core'])
+      expect(named).toContain(name)
+    expect([...named].filter(n => !listed.has(n))).toEqual([])
+    expect(bundledPackages().length).toBe(listed.size)
+    expect(text).toMatch(/^yaml@[\d.]+\nISC\n/m)
+    expect(renderLicenses()).toBe(text)
   })
 
   it("an unexpected error's stack, shown with debug logging, points into src/*.ts", async () => {
@@ -79,6 +102,44 @@ describe('the bundle in dist/', () => {
       expect(JSON.parse(run.outputs.added ?? '[]')).toEqual(['b.example.com'])
     } finally {
       rmSync(alone, { recursive: true, force: true })
+    }
+  })
+
+  it('a plan that calls only GitHub runs without undici: its chunk is loaded only for RunCloud (or behind a proxy)', async () => {
+    const undiciChunks = scripts.filter(f =>
+      readFileSync(join(DIST, f), 'utf8').includes('when HTTP Tunneling')
+    )
+    expect(undiciChunks).toHaveLength(1)
+    expect(undiciChunks).not.toContain('index.js')
+    const without = mkdtempSync(join(tmpdir(), 'rcd-no-undici-'))
+    const gh = await startFakeGitHub()
+    try {
+      for (const f of [...scripts.filter(f => !undiciChunks.includes(f)), 'package.json'])
+        copyFileSync(join(DIST, f), join(without, f))
+      const r = makeRepo([
+        { 'domains.yml': manifest({ server: 1, app: 2, domains: ['a.example.com'] }) },
+        { 'domains.yml': manifest({ server: 1, app: 2, domains: ['a.example.com', 'b.example.com'] }) }
+      ])
+      repos.push(r)
+      const run = await runAction({
+        entry: join(without, 'index.js'),
+        workspace: r.dir,
+        eventName: 'pull_request',
+        githubApiUrl: gh.url,
+        payload: { number: 3, pull_request: { number: 3, base: { sha: r.shas[0] } } }
+      })
+      expect(run.stderr).toBe('')
+      expect(run.exitCode).toBe(0)
+      // The record was looked up and the comment written, through Node's own fetch.
+      expect(gh.requests.some(q => q.path.includes('/deployments'))).toBe(true)
+      expect(gh.comments.map(c => c.issue)).toEqual([3])
+      expect(
+        run.annotations.filter(a => a.level === 'warning' && /GitHub|comment|record/i.test(a.message))
+      ).toEqual([])
+      expect(JSON.parse(run.outputs.added ?? '[]')).toEqual(['b.example.com'])
+    } finally {
+      await gh.close()
+      rmSync(without, { recursive: true, force: true })
     }
   })
 })

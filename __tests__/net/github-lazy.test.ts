@@ -1,6 +1,6 @@
 /**
- * The event is read without loading @actions/github (Octokit); the client is made on the first
- * GitHub call, once. The event is read as that module's context reads it.
+ * The event is read without loading Octokit; the client is made on the first GitHub call, once.
+ * The event is read as @actions/github's context reads it.
  */
 import { jest } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -9,10 +9,10 @@ import { join } from 'node:path'
 
 const made: string[] = []
 let loads = 0
-jest.unstable_mockModule('@actions/github', () => {
+jest.unstable_mockModule('../../src/net/octokit.js', () => {
   loads++
   return {
-    getOctokit: (token: string) => {
+    createGitHubClient: async (token: string) => {
       made.push(token)
       return { token }
     }
@@ -35,7 +35,7 @@ function event(name: string, text: string | undefined, env: Record<string, strin
   Object.assign(process.env, env)
 }
 
-it('reads the event without loading @actions/github, and makes the client once, on first use', async () => {
+it('reads the event without loading Octokit, and makes the client once, on first use', async () => {
   event('pull_request', JSON.stringify({ pull_request: { number: 7 } }), { GITHUB_REPOSITORY: 'acme/sites' })
   const warnings: string[] = []
   const gh = openGitHub('ghs_token', m => warnings.push(m))

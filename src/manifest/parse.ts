@@ -10,7 +10,7 @@ import {
   type Pair
 } from 'yaml'
 import { ACTION_WORDS } from '../words.js'
-import type { z } from 'zod'
+import type { z } from 'zod/mini'
 import { clip } from '../text/clean.js'
 import { normaliseDomain } from './normalise.js'
 import { fullFormSchema, KNOWN_KEYS, shortFormSchema, type FullForm } from './schema.js'

@@ -1,39 +1,12 @@
-import { getProxyUrl } from '@actions/http-client'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+import { describeProxy, proxyFor } from './proxy.js'
+
+export { describeProxy, proxyFor }
 
 export interface PoolOptions {
   /** Connections kept open to the API (or to the proxy). */
   connections: number
   keepAliveTimeout: number
-}
-
-/**
- * The proxy a request to `url` goes through, as the runner's other tools choose it: `HTTPS_PROXY`
- * (or `HTTP_PROXY` for `http://` URLs), lower case first, unless `NO_PROXY` names the host or the
- * host is loopback. The rules are @actions/http-client's own (the GitHub client uses the same
- * library), so both APIs are proxied alike. `undefined`: connect directly.
- */
-export function proxyFor(url: string): URL | undefined {
-  let proxy: string
-  try {
-    proxy = getProxyUrl(url)
-  } catch {
-    return undefined // not a URL: the request itself will fail with a clearer message
-  }
-  if (!proxy) return undefined
-  let parsed: URL
-  try {
-    parsed = new URL(proxy)
-  } catch {
-    return undefined
-  }
-  // A value without a host (say `proxy:3128`, read as a scheme) is ignored, as @actions/http-client does.
-  return parsed.hostname && (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? parsed : undefined
-}
-
-/** The proxy's address for a log line: credentials in the proxy URL are never shown. */
-export function describeProxy(proxy: URL): string {
-  return `${proxy.protocol}//${proxy.host}`
 }
 
 /**

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs'
-import type { getOctokit } from '@actions/github'
 import type { EventContext } from '../git/base-ref.js'
 import type { OctokitLike } from '../git/github-files.js'
-import { describeProxy, proxyFor } from './dispatcher.js'
+import type { GitHubClient } from './octokit.js'
 
-/** The GitHub client every GitHub call goes through: `octokit.rest.*`, `octokit.request(...)`, `octokit.paginate`. */
-export type GitHubClient = ReturnType<typeof getOctokit>
+export type { GitHubClient }
 
 export interface GitHubSide {
   event: EventContext
@@ -42,12 +40,10 @@ function apiUrlProblem(value: string | undefined): string | undefined {
 
 /**
  * The run's event, read as @actions/github's context reads it (event name, payload, sha, repository
- * from GITHUB_REPOSITORY or the payload), and a GitHub client from its getOctokit, which takes the API
- * URL from GITHUB_API_URL (GitHub Enterprise Server) and the runner's proxy settings. @actions/github
- * (with Octokit, a tenth of the bundle) is loaded only when the first GitHub call is made: most runs
- * need the event and never call GitHub. A payload that is not a JSON object is replaced by the
- * defaults with a warning; since that module parses the event file as it loads and would throw on a
- * malformed one, it is then loaded as if there were no event file.
+ * from GITHUB_REPOSITORY or the payload), and a GitHub client for GITHUB_API_URL (GitHub Enterprise
+ * Server) that honours the runner's proxy settings. Octokit (a tenth of the bundle) is loaded only
+ * when the first GitHub call is made. A payload that is not a JSON object is replaced by the
+ * defaults with a warning.
  */
 export function openGitHub(
   token: string | undefined,
@@ -57,7 +53,7 @@ export function openGitHub(
   const path = process.env.GITHUB_EVENT_PATH
   const { payload, problem } = readPayload(path)
   if (problem) warn(`The event payload at GITHUB_EVENT_PATH ${problem}; using the defaults.`)
-  // @actions/github would throw while loading on an API URL that is not a URL: no GitHub calls then.
+  // An API URL that is not a URL: no GitHub calls then.
   const apiProblem = apiUrlProblem(process.env.GITHUB_API_URL)
   if (apiProblem) warn(`GITHUB_API_URL ${apiProblem}; the GitHub API is not called in this run.`)
   const event: EventContext = {
@@ -66,29 +62,19 @@ export function openGitHub(
     sha: process.env.GITHUB_SHA || undefined
   }
   let client: Promise<GitHubClient> | undefined
-  const load = async (): Promise<typeof import('@actions/github')> => {
-    if (!problem) return import('@actions/github')
-    delete process.env.GITHUB_EVENT_PATH
-    try {
-      return await import('@actions/github')
-    } finally {
-      process.env.GITHUB_EVENT_PATH = path
-    }
-  }
   return {
     event,
     repo: repositoryOf(payload),
     octokit:
       token && !apiProblem
         ? () =>
-            (client ??= load().then(github => {
-              // getOctokit picks its proxy by the same rules (@actions/http-client's); say which.
-              const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
-              const proxy = proxyFor(apiUrl)
-              if (proxy)
-                info(`Connecting to ${new URL(apiUrl).host} through the proxy ${describeProxy(proxy)}`)
-              return github.getOctokit(token, { userAgent: 'runcloud-domains-action' })
-            }))
+            (client ??= import('./octokit.js').then(({ createGitHubClient }) =>
+              createGitHubClient(token, {
+                apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+                userAgent: 'runcloud-domains-action',
+                info
+              })
+            ))
         : undefined
   }
 }
@@ -113,8 +99,9 @@ export function lazyRepos(client: () => Promise<GitHubClient>): OctokitLike {
   return {
     rest: {
       repos: {
-        getContent: async params => (await client()).rest.repos.getContent(params),
-        getCommit: async params => (await client()).rest.repos.getCommit(params)
+        getContent: async params =>
+          (await client()).request('GET /repos/{owner}/{repo}/contents/{path}', params),
+        getCommit: async params => (await client()).request('GET /repos/{owner}/{repo}/commits/{ref}', params)
       }
     }
   }
