@@ -45,17 +45,32 @@ function virtualClock() {
 
 type Hints = 'laravel' | 'remaining' | 'none'
 
-/** A fixed-window limiter on the virtual clock, answering at the moment a request arrives. */
-function limiter(clock: { now(): number }, limit: number, windowMs: number, hints: Hints) {
-  let window: { start: number; count: number } | undefined
-  const log: { at: number; status: number }[] = []
+/**
+ * A fixed-window limiter on the virtual clock, answering at the moment a request arrives. `before`:
+ * a window someone else opened `ago` ms before the run, with `used` requests already counted.
+ */
+function limiter(
+  clock: { now(): number },
+  limit: number,
+  windowMs: number,
+  hints: Hints,
+  before?: { ago: number; used: number }
+) {
+  let window: { start: number; count: number } | undefined = before
+    ? { start: clock.now() - before.ago, count: before.used }
+    : undefined
+  let index = 0
+  const log: { at: number; status: number; window: number }[] = []
   return {
     log,
     answer(): { status: number; headers: Headers } {
       const now = clock.now()
-      if (!window || now - window.start >= windowMs) window = { start: now, count: 0 }
+      if (!window || now - window.start >= windowMs) {
+        if (window) index++
+        window = { start: now, count: 0 }
+      }
       if (window.count >= limit) {
-        log.push({ at: now, status: 429 })
+        log.push({ at: now, status: 429, window: index })
         const end = window.start + windowMs
         const headers: Headers = {}
         if (hints !== 'none')
@@ -67,7 +82,7 @@ function limiter(clock: { now(): number }, limit: number, windowMs: number, hint
         return { status: 429, headers }
       }
       window.count++
-      log.push({ at: now, status: 200 })
+      log.push({ at: now, status: 200, window: index })
       return {
         status: 200,
         headers:
@@ -87,12 +102,13 @@ async function runCalls(opts: {
   hints: Hints
   rttMs?: number
   concurrency?: number
+  before?: { ago: number; used: number }
 }) {
   const clock = virtualClock()
   const rtt = opts.rttMs ?? 40
   const concurrency = opts.concurrency ?? 4
   const pacer = new Pacer(concurrency, clock.sleep, clock.now)
-  const server = limiter(clock, opts.limit, opts.windowMs, opts.hints)
+  const server = limiter(clock, opts.limit, opts.windowMs, opts.hints, opts.before)
   let inFlight = 0
   let mostInFlight = 0
   const one = async (): Promise<void> => {
@@ -115,7 +131,12 @@ async function runCalls(opts: {
   const lastCalls = opts.calls - (windows - 1) * opts.limit
   const floor = (windows - 1) * opts.windowMs + Math.ceil(lastCalls / concurrency) * rtt
   const refused = server.log.filter(c => c.status === 429)
-  return { wall, floor, windows, refused: refused.length, mostInFlight, log: server.log }
+  /** 429s in each window of the limiter, the first window first. */
+  const refusedPerWindow = Array.from(
+    { length: (server.log.at(-1)?.window ?? 0) + 1 },
+    (_, i) => refused.filter(c => c.window === i).length
+  )
+  return { wall, floor, windows, refused: refused.length, refusedPerWindow, mostInFlight, log: server.log }
 }
 
 describe('Retry-After and X-RateLimit-Reset', () => {
@@ -227,6 +248,17 @@ describe('the rules, one answer at a time', () => {
     expect(s.sleeps.at(-1)).toBe(1000)
   })
 
+  it('429s to requests sent before a bare 429 came back are one step of the pauses, not one each', async () => {
+    const s = simple(4)
+    const early = await Promise.all([s.pacer.acquire(), s.pacer.acquire(), s.pacer.acquire()])
+    // Sent at the same instant as the others, but after the first 429's answer was read: a new step.
+    expect(s.pacer.settle(early[0], 429, {}).waitMs).toBe(PROBE_PAUSES_MS[0])
+    expect(s.pacer.settle(early[1], 429, {}).waitMs ?? 0).toBeLessThanOrEqual(PROBE_PAUSES_MS[0])
+    expect(s.pacer.settle(early[2], 429, {}).waitMs ?? 0).toBeLessThanOrEqual(PROBE_PAUSES_MS[0])
+    const probe = await s.pacer.acquire()
+    expect(s.pacer.settle(probe, 429, {}).waitMs).toBe(PROBE_PAUSES_MS[1])
+  })
+
   it('holds new requests while those on the wire would use up the remaining budget', async () => {
     const s = simple(4)
     const a = await s.pacer.acquire()
@@ -257,6 +289,23 @@ describe('the rules, one answer at a time', () => {
   })
 })
 
+/**
+ * 429s the rules make in the first window, with nothing learned yet: once the budget is used up,
+ * one probe after the short pause; after a bare 429, one probe after each growing pause that still
+ * ends inside the window; with no figures at all, each request on the wire meets the limit too.
+ */
+function rulesFirstWindow429s(windowMs: number, hints: Hints, concurrency: number): number {
+  if (hints === 'laravel') return 1
+  let count = hints === 'none' ? concurrency : 1
+  let at = hints === 'none' ? 0 : SHORT_PAUSE_MS
+  for (const pause of PROBE_PAUSES_MS) {
+    at += pause
+    if (at >= windowMs) break
+    count++
+  }
+  return count
+}
+
 describe('whole runs against a fixed-window limiter (virtual time)', () => {
   it.each([
     [1000, 'laravel'],
@@ -269,14 +318,16 @@ describe('whole runs against a fixed-window limiter (virtual time)', () => {
     [60_000, 'remaining'],
     [60_000, 'none']
   ] as const)(
-    'window %i ms, hints %s: in flight ≤ concurrency, one 429 a window once learned, near the floor',
+    'window %i ms, hints %s: in flight ≤ concurrency; after the first window at most one 429 a window; near the floor',
     async (windowMs, hints) => {
       const r = await runCalls({ calls: 600, limit: 60, windowMs, hints })
       expect(r.mostInFlight).toBeLessThanOrEqual(4)
-      // The first windows teach: a probe after the short pause (and, with no hint, growing pauses
-      // up to the window's end; with no figures at all, every request on the wire meets the limit).
-      const teaching = hints === 'laravel' ? 1 : Math.ceil(Math.log2(windowMs / 1000 + 1)) + 1
-      expect(r.refused).toBeLessThanOrEqual(r.windows + teaching + (hints === 'none' ? 6 : 0))
+      // The first window teaches, as the rules make it: the probe after the short pause, then with
+      // no hint one probe after each growing pause that ends inside the window (and, with no
+      // figures at all, every request on the wire when the limit is met).
+      const [first, ...later] = r.refusedPerWindow
+      expect(first).toBeLessThanOrEqual(rulesFirstWindow429s(windowMs, hints, 4))
+      for (const n of later) expect(n).toBeLessThanOrEqual(1)
       // An assumed 60 s window would take (windows - 1) minutes; learning costs at most the first
       // windows' rounding to whole seconds, and stays within 10% of the floor otherwise.
       expect(r.wall).toBeLessThanOrEqual(
@@ -284,6 +335,26 @@ describe('whole runs against a fixed-window limiter (virtual time)', () => {
       )
     }
   )
+
+  it('no headers, and a window opened before the run: what the first window held is confirmed, not kept', async () => {
+    // 25 of 60 already used 400 ms before the run: the first window seems to hold 35.
+    const r = await runCalls({
+      calls: 400,
+      limit: 60,
+      windowMs: 1000,
+      hints: 'none',
+      before: { ago: 400, used: 25 }
+    })
+    const answered = (w: number) => r.log.filter(c => c.window === w && c.status !== 429).length
+    const last = r.log.at(-1)?.window ?? 0
+    // Every window between the first and the last holds the whole limit, not the 35 first seen.
+    for (let w = 1; w < last; w++) expect(answered(w)).toBe(60)
+    // The second window is the first seen whole: its 429 says the limit (requests on the wire
+    // meet it too); after that, at most one a window.
+    expect(r.refusedPerWindow[1]).toBeLessThanOrEqual(4)
+    for (const n of r.refusedPerWindow.slice(2)) expect(n).toBeLessThanOrEqual(1)
+    expect(r.mostInFlight).toBeLessThanOrEqual(4)
+  })
 
   it('a limit below the concurrency, and latency longer than the window, still converge', async () => {
     const small = await runCalls({ calls: 40, limit: 3, windowMs: 1000, hints: 'laravel' })

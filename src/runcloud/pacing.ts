@@ -10,11 +10,15 @@
  * - the budget used up with no hint: one request after a short pause, whose answer says the rest.
  *
  * It also learns from the answers what a fixed window (Laravel's throttle, which RunCloud runs)
- * reveals: a new window is seen opening (remaining = limit − 1, or the first answer after a 429),
- * so two openings bound the window's length from above, and a 429 bounds it from below. Once both
- * bounds are known, a used-up budget waits until the learned end of the window instead of probing
- * into it, and narrows the bounds with at most one early probe a window. With nothing learned yet,
- * the rules above apply alone; a learned bound that an answer contradicts is dropped.
+ * reveals: a new window is seen opening (remaining = limit − 1, or the first answer after a 429;
+ * without any rate-limit header, the run's first answer is taken to open one), so two openings
+ * bound the window's length from above, and a 429 (or an answer still counted in the window)
+ * bounds it from below. Once both bounds are known, a used-up budget waits until the learned end
+ * of the window instead of probing into it, and narrows the bounds while they are loose with at
+ * most one early probe a window. Without any rate-limit header, the number of answers a window
+ * held is learned from its 429; learned in a window only taken to be opened by the run, it is
+ * checked by one request before it holds requests back. With nothing learned yet, the rules above
+ * apply alone; a learned bound that an answer contradicts is dropped.
  */
 
 /** Before the single request sent when the budget is used up and no answer said when it returns. */
@@ -29,6 +33,8 @@ export type Headers = Record<string, string | string[] | undefined>
 /** A request let through: when it was sent, for learning from its answer. */
 export interface Ticket {
   sentAt: number
+  /** Order of sending: which requests went out before an answer was known. */
+  seq: number
 }
 
 /** What `settle` decided, for one log line. */
@@ -44,6 +50,8 @@ interface Opening {
   mid: number
   /** The window is known to have opened with this request (not just the first answer we saw). */
   certain: boolean
+  /** Only taken to open with the run's first request (no rate-limit header says so). */
+  assumed?: boolean
   /** Answers (not 429) counted in this window so far. */
   used: number
 }
@@ -64,13 +72,17 @@ export class Pacer {
   private limit: number | undefined
   /** Answers (not 429) a window held, learned where the answers carry no remaining figure. */
   private learnedLimit: number | undefined
+  /** Learned from a 429 in a window seen opening; else only a lower bound, confirmed before use. */
+  private learnedLimitSure = false
   private window: Opening | undefined
   /** Bounds of the window's length learned from answers, ms. */
   private windowAtLeast: number | undefined
   private windowAtMost: number | undefined
   private rtt: number | undefined
   private lastRemaining: { value: number; at: number } | undefined
-  private last429At: number | undefined
+  /** Requests sent so far, and how many had been sent when the last 429 came back. */
+  private sent = 0
+  private sentBefore429: number | undefined
   /** The last 429 said when to come back: an early probe costs that wait, so probes go later. */
   private hinted429 = false
   private waiters: (() => void)[] = []
@@ -102,14 +114,14 @@ export class Pacer {
       }
       if (this.budget !== undefined && this.budget <= 0) {
         // Used up, and nothing on the wire to learn from: decide when to ask again.
-        this.exhausted(this.now(), undefined)
+        this.usedUp(this.now(), undefined)
         continue
       }
       break
     }
     this.onWire++
     if (this.budget !== undefined) this.budget--
-    return { sentAt: this.now() }
+    return { sentAt: this.now(), seq: this.sent++ }
   }
 
   /**
@@ -161,7 +173,10 @@ export class Pacer {
           if (wholeSeconds)
             this.windowAtLeast = Math.max(this.windowAtLeast, Math.max(...told) - 1000 + now - w.mid)
         }
-        if (knownRemaining === undefined) this.learnedLimit = Math.max(this.learnedLimit ?? 0, w.used)
+        if (knownRemaining === undefined) {
+          this.learnedLimit = Math.max(this.learnedLimit ?? 0, w.used)
+          if (!w.assumed) this.learnedLimitSure = true
+        }
         if (this.windowAtMost !== undefined && this.windowAtLeast >= this.windowAtMost)
           this.windowAtMost = undefined
       }
@@ -174,8 +189,8 @@ export class Pacer {
         return this.block(now + hint, 'as the answer to a 429 says')
       }
       // Requests sent before the last 429 came back met the same full window: one probe, one step.
-      const escalate = this.last429At === undefined || ticket.sentAt >= this.last429At
-      this.last429At = now
+      const escalate = this.sentBefore429 === undefined || ticket.seq >= this.sentBefore429
+      this.sentBefore429 = this.sent
       if (!escalate) return {}
       const learnedEnd = this.learnedEnd()
       if (learnedEnd !== undefined && learnedEnd > now)
@@ -211,14 +226,39 @@ export class Pacer {
       }
       this.window = { mid, certain: true, used: 1 }
     } else if (this.window) {
-      this.window.used++
-      if (this.window.certain && knownRemaining === undefined && this.learnedLimit !== undefined)
-        this.learnedLimit = Math.max(this.learnedLimit, this.window.used)
+      const w = this.window
+      w.used++
+      if (
+        w.certain &&
+        knownRemaining === undefined &&
+        this.learnedLimit !== undefined &&
+        w.used > this.learnedLimit
+      )
+        // More than learned: a sure figure grows; one that was only a lower bound is learned again
+        // from this window's 429.
+        this.learnedLimit = this.learnedLimitSure ? w.used : undefined
     } else {
-      this.window = { mid, certain: false, used: 1 }
+      // Without any figure, the run's first request is taken to open a window: true when the
+      // account was idle for a window before; if not, the bounds it gives are contradicted and
+      // dropped, and the number of answers it held is confirmed before it holds anything back.
+      const assumed = knownRemaining === undefined
+      this.window = { mid, certain: assumed, assumed, used: 1 }
     }
 
     if (stale) return {}
+    const w = this.window
+    if (
+      !opened &&
+      w.certain &&
+      knownRemaining !== undefined &&
+      this.lastRemaining !== undefined &&
+      knownRemaining < this.lastRemaining.value
+    ) {
+      // Counted in the same window (less left than before): it had not ended when this arrived.
+      this.windowAtLeast = Math.max(this.windowAtLeast ?? 0, mid - w.mid)
+      if (this.windowAtMost !== undefined && this.windowAtLeast >= this.windowAtMost)
+        this.windowAtMost = undefined
+    }
     this.probeStep = 0
     this.single = false
     if (knownRemaining !== undefined) {
@@ -228,12 +268,39 @@ export class Pacer {
       if (knownRemaining <= 0) return this.exhausted(now, hint)
     } else if (this.learnedLimit !== undefined && this.window.certain) {
       this.budget = this.learnedLimit - this.window.used - this.onWire
-      if (this.window.used >= this.learnedLimit) return this.exhausted(now, hint)
+      if (this.window.used >= this.learnedLimit) return this.usedUp(now, hint)
     } else {
       // Nothing to go by: no gate.
       this.budget = undefined
     }
     return {}
+  }
+
+  /**
+   * The budget is used up. A number of answers learned only as a lower bound is confirmed first by
+   * one request: a 429 makes it sure; an answer drops it until this window's 429 says the number.
+   */
+  private usedUp(now: number, hint: number | undefined): PaceDecision {
+    if (this.lastRemaining === undefined && !this.learnedLimitSure && !(hint !== undefined && hint > 0)) {
+      this.budget = undefined
+      this.single = true
+      return {}
+    }
+    return this.exhausted(now, hint)
+  }
+
+  /** Into the learned window's uncertain end, while it is loose; undefined when not. */
+  private earlyProbeAt(): number | undefined {
+    const w = this.window
+    const atMost = this.windowAtMost
+    const atLeast = this.windowAtLeast
+    if (!w?.certain || atMost === undefined || atLeast === undefined) return undefined
+    const rtt = this.rtt ?? 0
+    // A 429 that says when to come back costs that whole wait (whole seconds): where 429s carry
+    // hints, early probes go later and stop sooner.
+    const loose = atMost - atLeast > Math.max(atMost * (this.hinted429 ? 0.08 : 0.05), 2 * rtt, 20)
+    if (!loose) return undefined
+    return w.mid + atLeast + (this.hinted429 ? 0.6 : 0.5) * (atMost - atLeast) - rtt / 2
   }
 
   /** The budget is used up: wait as told, until the learned end of the window, or briefly; then one request. */
@@ -248,13 +315,9 @@ export class Pacer {
     const atMost = this.windowAtMost
     const atLeast = this.windowAtLeast
     if (w?.certain && atMost !== undefined && atLeast !== undefined) {
-      const rtt = this.rtt ?? 0
-      // Narrow the bounds while they are loose: at most one early probe a window.
-      // A 429 that says when to come back costs that whole wait (whole seconds): where 429s carry
-      // hints, early probes go later and stop sooner.
-      const loose = atMost - atLeast > Math.max(atMost * (this.hinted429 ? 0.08 : 0.05), 2 * rtt, 20)
-      const share = this.hinted429 ? 0.6 : 0.5
-      const target = w.mid + (loose ? atLeast + share * (atMost - atLeast) : atMost) - rtt / 2
+      // Narrow the bounds while they are loose: at most one early probe a window (a 429 if it
+      // comes too soon); else wait for the learned end.
+      const target = this.earlyProbeAt() ?? w.mid + atMost - (this.rtt ?? 0) / 2
       const until = Math.min(Math.max(now, target), now + LONGEST_LEARNED_WAIT_MS)
       return this.block(until, 'the budget is used up; waiting for the window learned from earlier answers')
     }

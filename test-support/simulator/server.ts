@@ -92,6 +92,8 @@ export interface CallRecord {
   at: number
   /** The request body as received, when there was one. */
   body?: string
+  /** Under a rate limit, which fixed window the request met (0 for the first). */
+  window?: number
 }
 
 export interface Simulator {
@@ -170,7 +172,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state = new SimState()
   let faults: (FaultRule & { seen: number; hit: number })[] = []
   const callLog: CallRecord[] = []
-  let window: { start: number; count: number } | undefined
+  let window: { start: number; count: number; index: number } | undefined
   const sockets = new Set<Socket>()
   let inFlight = 0
   let maxInFlight = 0
@@ -461,7 +463,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const { limit, windowMs } = opts.rateLimit
       const hints = opts.rateLimit.hints ?? (opts.rateLimit.retryAfter === false ? 'remaining' : 'laravel')
       const now = Date.now()
-      if (!window || now - window.start >= windowMs) window = { start: now, count: 0 }
+      if (!window || now - window.start >= windowMs)
+        window = { start: now, count: 0, index: (window?.index ?? -1) + 1 }
+      record.window = window.index
       if (window.count >= limit) {
         const end = window.start + windowMs
         const h: Record<string, string> = {}
