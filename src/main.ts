@@ -14,7 +14,7 @@ import type { GitHubRequest } from './record/github.js'
 import { renderMarkdown, renderPlanText } from './report/markdown.js'
 import { computeOutputs } from './report/outputs.js'
 import { progressLine } from './report/progress.js'
-import { readSettings, SettingsError, type Settings } from './settings.js'
+import { hasCredentials, readSettings, SettingsError, type Settings } from './settings.js'
 import { shown, shownData, shownDocument, shownOutput } from './text/shown.js'
 
 /** GitHub's job summary limit is 1 MiB; keep a margin for what other steps write. */
@@ -110,15 +110,18 @@ export async function run(): Promise<void> {
     ? { request: async (route, params) => (await octokit()).request(route, params) }
     : undefined
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+  // The RunCloud client (with undici) is loaded only when there are credentials to call it with,
+  // and then at once: its loading overlaps the waits for git and GitHub instead of following them.
+  const runcloud = hasCredentials(settings) ? import('./runcloud/client-factory.js') : undefined
+  runcloud?.catch(() => {}) // a failure is reported where the client is made
 
   const raw = await execute({
     settings,
     workspace,
     event,
     github: octokit && repo ? githubFiles(lazyRepos(octokit), repo.owner, repo.repo) : undefined,
-    // Loaded only when RunCloud is called: an offline plan never needs the client.
     createApi: async () =>
-      (await import('./runcloud/client-factory.js')).clientFor(settings, process.env, {
+      (await (runcloud ?? import('./runcloud/client-factory.js'))).clientFor(settings, process.env, {
         info: m => actionsLogger.info(m),
         warning: m => actionsLogger.warning(m)
       }),

@@ -94,14 +94,25 @@ function positionOf(text: string, offset: number): SourcePosition {
 
 class Collector {
   readonly problems: ManifestProblem[] = []
+  /** The line (index into the line starts) of the last offset asked for. */
+  private line = 0
   constructor(
     readonly file: string,
     readonly lc: LineCounter
   ) {}
+  /**
+   * Line and column of an offset, once the document is parsed. Names are asked for in the order
+   * they are written, so the line is found by stepping on from the last one (a search from the
+   * top only for an offset before it): linear in the file, not a search per name.
+   */
   at(offset: number | undefined): SourcePosition {
     if (offset === undefined) return { line: 1, col: 1 }
-    const p = this.lc.linePos(offset)
-    return { line: p.line, col: p.col }
+    const starts = this.lc.lineStarts
+    let i = this.line
+    if (!starts.length || offset < (starts[i] as number)) return this.lc.linePos(offset)
+    while (i + 1 < starts.length && (starts[i + 1] as number) <= offset) i++
+    this.line = i
+    return { line: i + 1, col: offset - (starts[i] as number) + 1 }
   }
   add(pos: SourcePosition, message: string): void {
     this.problems.push({ file: this.file, line: pos.line, col: pos.col, message })
@@ -174,8 +185,9 @@ function inspectNodes(doc: Document): NodeFacts {
   if (!root) return facts
   // An explicit stack: a deeply nested document must not exhaust the call stack.
   const stack: { node: Node; children: Node[]; next: number; size: number }[] = []
-  /** The expanded size of the node entered last, when it was an alias (a leaf of the walk). */
-  let aliasSize = 0
+  /** The expanded size of the node entered last, when it was a leaf (an alias or a scalar). */
+  let leafSize = 0
+  // Only anchored nodes are looked up by an alias: sizes and the open set are kept for those alone.
   const enter = (node: Node): boolean => {
     if (node.anchor) anchors.set(node.anchor, node)
     if (isAlias(node)) {
@@ -184,11 +196,16 @@ function inspectNodes(doc: Document): NodeFacts {
       const target = anchors.get(node.source)
       if (!target) {
         facts.unresolved ??= at
-        aliasSize = 1
-      } else aliasSize = open.has(target) ? cap : (sizes.get(target) ?? cap)
+        leafSize = 1
+      } else leafSize = open.has(target) ? cap : (sizes.get(target) ?? cap)
       return false
     }
     facts.written++
+    if (!isMap(node) && !isSeq(node)) {
+      leafSize = 1
+      if (node.anchor) sizes.set(node, 1)
+      return false
+    }
     const children: Node[] = []
     if (isMap(node)) {
       const seen = new Set<string>()
@@ -201,23 +218,25 @@ function inspectNodes(doc: Document): NodeFacts {
         if (p.key && typeof p.key === 'object') children.push(p.key)
         if (p.value && typeof p.value === 'object') children.push(p.value)
       }
-    } else if (isSeq(node)) {
+    } else {
       for (const item of node.items) if (item && typeof item === 'object') children.push(item as Node)
     }
-    open.add(node)
+    if (node.anchor) open.add(node)
     stack.push({ node, children, next: 0, size: 1 })
     return true
   }
-  if (!enter(root)) return { ...facts, expanded: aliasSize }
+  if (!enter(root)) return { ...facts, expanded: leafSize }
   while (stack.length) {
     const top = stack[stack.length - 1] as (typeof stack)[number]
     if (top.next < top.children.length) {
-      if (!enter(top.children[top.next++] as Node)) top.size = Math.min(cap, top.size + aliasSize)
+      if (!enter(top.children[top.next++] as Node)) top.size = Math.min(cap, top.size + leafSize)
       continue
     }
     stack.pop()
-    open.delete(top.node)
-    sizes.set(top.node, top.size)
+    if (top.node.anchor) {
+      open.delete(top.node)
+      sizes.set(top.node, top.size)
+    }
     const parent = stack[stack.length - 1]
     if (parent) parent.size = Math.min(cap, parent.size + top.size)
     else facts.expanded = top.size
@@ -268,6 +287,8 @@ function aliasedData(doc: Document): unknown {
  * over the text (quoted strings and comments skipped): the YAML parser would recurse into them.
  */
 function deepFlowAt(text: string): number | undefined {
+  // Most manifests have no flow collection at all: nothing to count.
+  if (!/[[{]/.test(text)) return undefined
   let depth = 0
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]
@@ -532,6 +553,8 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   return manifest
 }
 
+const isRedirection = (v: unknown): v is Redirection => v === 'none' || v === 'www' || v === 'non-www'
+
 /** The ASCII name, with the Unicode form beside it when they differ (README, "The manifest"). */
 const shownName = (d: { name: string; unicode?: string }): string =>
   d.unicode && d.unicode !== d.name ? `${d.name} (${d.unicode})` : d.name
@@ -550,8 +573,9 @@ function build(
 ): Manifest {
   // `data` may not have passed the schema (its problems are reported already): read it defensively.
   const defWww = typeof data.defaults?.www === 'boolean' ? data.defaults.www : true
-  const defRedirection: Redirection =
-    (['none', 'www', 'non-www'] as const).find(r => r === data.defaults?.redirection) ?? 'non-www'
+  const defRedirection: Redirection = isRedirection(data.defaults?.redirection)
+    ? data.defaults.redirection
+    : 'non-www'
   const seen = new Map<string, SourcePosition>()
   const appsSeen = new Map<string, SourcePosition>()
   const apps: AppEntry[] = []
@@ -617,15 +641,17 @@ function build(
       const d: DomainEntry = {
         name: n.ascii,
         www: typeof obj.www === 'boolean' ? obj.www : defWww,
-        redirection: (['none', 'www', 'non-www'] as const).find(r => r === obj.redirection) ?? defRedirection,
+        redirection: isRedirection(obj.redirection) ? obj.redirection : defRedirection,
         pos
       }
       if (n.unicode) d.unicode = n.unicode
       app.domains.push(d)
     })
 
-    // www.<name> listed where <name> already serves www.
-    const byName = new Map(app.domains.map(d => [d.name, d]))
+    // www.<name> listed where <name> already serves www (the names' map only where a www. name is).
+    const byName = app.domains.some(d => d.name.startsWith('www.'))
+      ? new Map(app.domains.map(d => [d.name, d]))
+      : new Map<string, DomainEntry>()
     for (const d of app.domains) {
       if (!d.name.startsWith('www.')) continue
       const bare = byName.get(d.name.slice(4))
