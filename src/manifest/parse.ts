@@ -518,13 +518,16 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   }
   // `version` and `defaults` belong to both forms; a top-level `domains:` list makes it the short form.
   const short = 'domains' in root && !('apps' in root)
-  // reportInput: an issue's input tells a missing key (undefined) from a wrong value.
+  // reportInput: an issue's input tells a missing key (undefined) from a wrong value. jitless: each
+  // schema checks one or two documents a run, too few for zod's generated parsers to repay their making.
+  const check = { reportInput: true, jitless: true }
   const r = short
-    ? shortFormSchema.safeParse(root, { reportInput: true })
+    ? shortFormSchema.safeParse(root, check)
     : // With both forms (reported above), check the rest as the full form.
-      fullFormSchema.safeParse(Object.fromEntries(Object.entries(root).filter(([k]) => k !== 'domains')), {
-        reportInput: true
-      })
+      fullFormSchema.safeParse(
+        Object.fromEntries(Object.entries(root).filter(([k]) => k !== 'domains')),
+        check
+      )
   if (!r.success) reportIssues(doc, c, r.error.issues)
   // `version: 1.0` (or 1e0, 0x1) is a float or another notation equal to 1 once read; only 1 is version 1.
   const versionNode = nodeAt(doc, ['version'])
