@@ -336,6 +336,40 @@ describe('whole runs against a fixed-window limiter (virtual time)', () => {
     }
   )
 
+  it.each(['laravel', 'remaining'] as const)(
+    'windows of whole seconds (Laravel keeps them), hints %s: from the third window on, each opens just after the last ends',
+    async hints => {
+      const windowMs = 3000
+      const r = await runCalls({ calls: 600, limit: 60, windowMs, hints, rttMs: 40 })
+      const opened = Array.from(
+        { length: (r.log.at(-1)?.window ?? 0) + 1 },
+        (_, i) => r.log.find(c => c.window === i)?.at ?? 0
+      )
+      // The first window is met as the rules make it, the second teaches; then a round trip late at most.
+      for (let i = 3; i < opened.length; i++)
+        expect((opened[i] as number) - (opened[i - 1] as number) - windowMs).toBeLessThanOrEqual(40)
+      for (const n of r.refusedPerWindow.slice(2)) expect(n).toBe(0)
+    }
+  )
+
+  it.each([
+    [1500, 'remaining'],
+    [2700, 'laravel'],
+    [3020, 'remaining'],
+    [3020, 'none']
+  ] as const)(
+    'a window of %i ms (not whole seconds), hints %s: ruling out whole seconds costs at most one more 429 in a window; near the floor',
+    async (windowMs, hints) => {
+      const r = await runCalls({ calls: 600, limit: 60, windowMs, hints })
+      expect(r.mostInFlight).toBeLessThanOrEqual(4)
+      const [first, ...later] = r.refusedPerWindow
+      expect(first).toBeLessThanOrEqual(rulesFirstWindow429s(windowMs, hints, 4))
+      for (const n of later) expect(n).toBeLessThanOrEqual(2)
+      expect(later.filter(n => n > 1).length).toBeLessThanOrEqual(2)
+      expect(r.wall).toBeLessThanOrEqual(1.1 * r.floor + 2 * Math.max(windowMs, 2000))
+    }
+  )
+
   it('no headers, and a window opened before the run: what the first window held is confirmed, not kept', async () => {
     // 25 of 60 already used 400 ms before the run: the first window seems to hold 35.
     const r = await runCalls({

@@ -15,7 +15,7 @@
  * bound the window's length from above, and a 429 (or an answer still counted in the window)
  * bounds it from below. Once both bounds are known, a used-up budget waits until the learned end
  * of the window instead of probing into it, and narrows the bounds while they are loose with at
- * most one early probe a window. Without any rate-limit header, the number of answers a window
+ * most one early probe a window — at whole seconds first, as Laravel keeps its windows. Without any rate-limit header, the number of answers a window
  * held is learned from its 429; learned in a window only taken to be opened by the run, it is
  * checked by one request before it holds requests back. With nothing learned yet, the rules above
  * apply alone; a learned bound that an answer contradicts is dropped.
@@ -192,7 +192,7 @@ export class Pacer {
       const escalate = this.sentBefore429 === undefined || ticket.seq >= this.sentBefore429
       this.sentBefore429 = this.sent
       if (!escalate) return {}
-      const learnedEnd = this.learnedEnd()
+      const learnedEnd = this.wholeSecondEnd(true) ?? this.learnedEnd()
       if (learnedEnd !== undefined && learnedEnd > now)
         return this.block(
           Math.min(learnedEnd, now + LONGEST_LEARNED_WAIT_MS),
@@ -316,8 +316,8 @@ export class Pacer {
     const atLeast = this.windowAtLeast
     if (w?.certain && atMost !== undefined && atLeast !== undefined) {
       // Narrow the bounds while they are loose: at most one early probe a window (a 429 if it
-      // comes too soon); else wait for the learned end.
-      const target = this.earlyProbeAt() ?? w.mid + atMost - (this.rtt ?? 0) / 2
+      // comes too soon), at a whole second where the bounds allow one; else wait for the learned end.
+      const target = this.wholeSecondEnd(false) ?? this.earlyProbeAt() ?? w.mid + atMost - (this.rtt ?? 0) / 2
       const until = Math.min(Math.max(now, target), now + LONGEST_LEARNED_WAIT_MS)
       return this.block(until, 'the budget is used up; waiting for the window learned from earlier answers')
     }
@@ -325,6 +325,29 @@ export class Pacer {
       now + SHORT_PAUSE_MS,
       'the budget is used up and no answer said until when; then one request'
     )
+  }
+
+  /**
+   * Laravel's throttle (which RunCloud runs) keeps windows of whole seconds, so of the lengths the
+   * learned bounds allow, whole seconds are tried first: `sole`, the one whole second left (after
+   * a 429); else the lower middle of them (a probe: a 429 rules it out, an answer rules out those
+   * above). When to send so that the request arrives just after a window of that length ends;
+   * undefined when no whole second fits. A limiter whose windows are not whole seconds costs a
+   * 429 for each length ruled out, then the bounds alone apply.
+   */
+  private wholeSecondEnd(sole: boolean): number | undefined {
+    const w = this.window
+    const atMost = this.windowAtMost
+    const atLeast = this.windowAtLeast
+    if (!w?.certain || atMost === undefined || atLeast === undefined) return undefined
+    const rtt = this.rtt ?? 0
+    // The bounds come from when requests were sent and answered: allow for the network's jitter.
+    const slack = Math.max(10, rtt / 2)
+    const first = Math.max(1, Math.floor((atLeast - slack) / 1000) + 1)
+    const last = Math.floor((atMost + slack) / 1000)
+    if (last < first || (sole && last !== first)) return undefined
+    const seconds = first + Math.floor((last - first) / 2)
+    return w.mid + seconds * 1000 - rtt / 2 + slack
   }
 
   private learnedEnd(): number | undefined {
