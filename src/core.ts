@@ -3,7 +3,7 @@
  * workflow commands (`::error file=…::`, `::add-mask::`, with its escaping), the file commands
  * (GITHUB_OUTPUT, with its delimiters) and the job summary. The package's index would do the same
  * with them, but it also loads its OIDC client, and with it @actions/http-client and undici: a
- * fifth of the start-up of a run that makes no RunCloud call, for a feature the action never uses.
+ * sixth of the start-up of a run that makes no RunCloud call, for a feature the action never uses.
  * The package exports only its index, hence the paths into it. README, "Performance".
  */
 import type { AnnotationProperties } from '@actions/core'

@@ -4,7 +4,7 @@ import * as z from 'zod/mini'
  * The one definition of domains.yml. The parser validates with it, and domains.schema.json
  * (for editors) is generated from it by scripts/generate-schema.ts; a test keeps them in step.
  * Written with zod's functional API (`zod/mini`): the same validator, without the method tables of
- * the chained API, which took a fifth of the start-up of a run (README, Performance).
+ * the chained API, which took a tenth of the start-up of a run (README, Performance).
  */
 
 /** A copy of `schema` that carries `description` (into the JSON Schema), as the chained `.describe()` does. */
