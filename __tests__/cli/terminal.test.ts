@@ -5,10 +5,12 @@ import { add, appPlan, note, outcomeOf, plan, remove } from '../../test-support/
 const RED = '\u001b[31m'
 const GREEN = '\u001b[32m'
 const YELLOW = '\u001b[33m'
+/** An SGR colour code, built from its text so the pattern holds no control character literally. */
+const SGR = () => new RegExp(`${String.fromCharCode(27)}\\[(\\d+)m`, 'g')
 /** The colour a line starts with, and the colours within it. */
 const colourOf = (text: string, needle: string): string[] => {
   const l = text.split('\n').find(x => x.includes(needle)) ?? ''
-  return [...l.matchAll(/\u001b\[(\d+)m/g)].map(m => m[1] ?? '').filter(c => c !== '0')
+  return [...l.matchAll(SGR())].map(m => m[1] ?? '').filter(c => c !== '0')
 }
 
 describe('the plan text on a terminal: colours from the plan, not from its words', () => {
@@ -48,6 +50,6 @@ describe('the plan text on a terminal: colours from the plan, not from its words
 
   it('without colour the parts make the same text as the log', () => {
     expect(lines.map(l => l.map(x => x.text).join('')).join('\n')).toBe(renderPlanText(p, outcomeOf(p)))
-    expect(text.replace(/\u001b\[\d+m/g, '')).toBe(renderPlanText(p, outcomeOf(p)))
+    expect(text.replace(SGR(), '')).toBe(renderPlanText(p, outcomeOf(p)))
   })
 })
