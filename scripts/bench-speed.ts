@@ -19,6 +19,7 @@ import {
   type RunActionOptions
 } from '../test-support/action-runner.js'
 import { makeRepo } from '../test-support/git-repo.js'
+import { manifest as manifestText } from '../test-support/manifest-text.js'
 import { startSimulator } from '../test-support/simulator/server.js'
 
 const TOKEN = 'bench-token'
@@ -171,8 +172,7 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
     // 3. First RunCloud request: a plan with credentials (one domain added).
     const sid = sim.addServer({ name: 'web-1' }).id
     const aid = sim.addApp(sid, { name: 'main', primary: 'primary.example.com' }).id
-    const one = (names: string[]) =>
-      `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains:\n${names.map(n => `      - ${n}\n`).join('')}`
+    const one = (names: string[]) => manifestText({ server: sid, app: aid, domains: names })
     const firstRepo = makeRepo([{ 'domains.yml': one([]) }, { 'domains.yml': one(['a.example.com']) }])
     const firstOpts: RunActionOptions = {
       workspace: firstRepo.dir,

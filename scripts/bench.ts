@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { ACTION_ENTRY, ROOT, runAction } from '../test-support/action-runner.js'
 import { startDnsServer } from '../test-support/dns-server.js'
 import { makeRepo } from '../test-support/git-repo.js'
+import { manifest as manifestText } from '../test-support/manifest-text.js'
 import { createClient } from '../src/runcloud/client.js'
 import { startSimulator, type SimulatorOptions } from '../test-support/simulator/server.js'
 import { bundlesFromArgs, speedBench } from './bench-speed.js'
@@ -35,7 +36,7 @@ const dnsServer = await startDnsServer()
 
 const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}.example.com`)
 const manifest = (sid: number, aid: number, domains: string[]) =>
-  `version: 1\napps:\n  - server: ${sid}\n    app: ${aid}\n    domains:\n${domains.map(d => `      - ${d}\n`).join('')}`
+  manifestText({ server: sid, app: aid, domains })
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 const table = (head: string[], rows: (string | number)[][]) => {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)))
