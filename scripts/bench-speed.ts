@@ -109,13 +109,17 @@ function roundTrip(url: string): Promise<number> {
 function bigManifest(apps: number, perApp: number, renamed = 0, tag = 'new'): string {
   const every = renamed ? Math.max(1, Math.floor((apps * perApp) / renamed)) : Infinity
   let k = 0
-  let out = 'version: 1\napps:\n'
-  for (let a = 0; a < apps; a++) {
-    out += `  - server: 1\n    app: ${a + 1}\n    label: app ${a + 1}\n    domains:\n`
-    for (let d = 0; d < perApp; d++, k++)
-      out += `      - ${k % every === every - 1 ? `${tag}-` : ''}site${d}.app${a}.example.com\n`
-  }
-  return out
+  return manifestText(
+    ...Array.from({ length: apps }, (_, a) => ({
+      server: 1,
+      app: a + 1,
+      label: `app ${a + 1}`,
+      domains: Array.from(
+        { length: perApp },
+        (_, d) => `${k++ % every === every - 1 ? `${tag}-` : ''}site${d}.app${a}.example.com`
+      )
+    }))
+  )
 }
 
 /** Largest per-app count (100 apps) whose manifest stays under the 1 MiB limit. */

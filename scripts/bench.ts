@@ -340,14 +340,12 @@ if (section('B2')) {
 
 // C. Offline plan of 10,000 domains in 100 apps, whole process.
 if (section('C')) {
-  const apps = Array.from(
-    { length: 100 },
-    (_, a) =>
-      `  - server: 1\n    app: ${a + 1}\n    domains:\n${names(100, `a${a}-`)
-        .map(d => `      - ${d}\n`)
-        .join('')}`
-  ).join('')
-  const repo = makeRepo([{ 'README.md': 'x' }, { 'domains.yml': `version: 1\napps:\n${apps}` }])
+  const apps = Array.from({ length: 100 }, (_, a) => ({
+    server: 1,
+    app: a + 1,
+    domains: names(100, `a${a}-`)
+  }))
+  const repo = makeRepo([{ 'README.md': 'x' }, { 'domains.yml': manifestText(...apps) }])
   const times: number[] = []
   let added = 0
   for (let i = 0; i < 3; i++) {
