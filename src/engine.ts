@@ -397,35 +397,23 @@ async function readLive(
   const live = new Map<string, LiveApp>()
   if (needed.length || idsOnly.length) {
     const api = await run.client()
-    const servers = new Map<string, Promise<number>>()
-    const serverId = (s: number | string): Promise<number> => {
-      let p = servers.get(String(s))
-      if (!p) servers.set(String(s), (p = api.resolveServer(s)))
-      return p
-    }
     const read = [
       ...needed.map(app => ({ app, domains: true })),
       ...idsOnly.map(app => ({ app, domains: false }))
     ]
     await mapLimit(read, settings.concurrency, async ({ app, domains }) => {
-      live.set(appKey(app), await readApp(api, serverId, app, domains, run.log))
+      live.set(appKey(app), await readApp(api, app, domains, run.log))
     })
   }
   // One web app written two ways (by name, by id) is one app; listed twice, an error.
   return { base: alignAppIdentities(base, head, live), live }
 }
 
-async function readApp(
-  api: RunCloudApi,
-  serverId: (s: number | string) => Promise<number>,
-  app: AppEntry,
-  withDomains: boolean,
-  log: Logger
-): Promise<LiveApp> {
+async function readApp(api: RunCloudApi, app: AppEntry, withDomains: boolean, log: Logger): Promise<LiveApp> {
   let sid: number | undefined
   let aid: number | undefined
   try {
-    sid = await serverId(app.server)
+    sid = await api.resolveServer(app.server)
     aid = await api.resolveApp(sid, app.app)
     if (!withDomains) return { serverId: sid, appId: aid }
     const domains = await api.listDomains(sid, aid)

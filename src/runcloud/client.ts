@@ -202,6 +202,7 @@ export function createClient(options: ClientOptions): RunCloudApi {
 
   /** Servers found by name, with what their list item said (the DNS check reads the address). */
   const servers = new Map<number, { id: number; name: string; ipAddress?: string }>()
+  const resolving = new Map<string, Promise<number>>()
 
   return {
     get calls() {
@@ -229,12 +230,19 @@ export function createClient(options: ClientOptions): RunCloudApi {
         ...(ip ? { ipAddress: ip } : {})
       }
     },
-    async resolveServer(server) {
-      if (typeof server === 'number') return server
-      const items = await listAll(t, '/servers', serverItem, NEEDS, { search: server })
-      const found = pickByName(items, server, { one: 'server', many: 'servers' })
-      const item = items.find(i => i.id === found)
-      if (item) servers.set(found, item)
+    resolveServer(server) {
+      if (typeof server === 'number') return Promise.resolve(server)
+      // Apps on one server resolve it once, however many ask at the same time.
+      let found = resolving.get(server)
+      if (!found) {
+        found = listAll(t, '/servers', serverItem, NEEDS, { search: server }).then(items => {
+          const id = pickByName(items, server, { one: 'server', many: 'servers' })
+          const item = items.find(i => i.id === id)
+          if (item) servers.set(id, item)
+          return id
+        })
+        resolving.set(server, found)
+      }
       return found
     },
     async resolveApp(serverId, webApp) {
