@@ -2,7 +2,7 @@
  * The built bundle itself: minified, with source maps that Node applies, so a stack trace printed by
  * the action names the TypeScript sources; and the same behaviour as before for a plain run.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundledPackages, renderLicenses } from '../../scripts/licenses.js'
@@ -10,6 +10,7 @@ import { ROOT, runAction } from '../../test-support/action-runner.js'
 import { startFakeGitHub } from '../../test-support/fake-github.js'
 import { makeRepo, type TempRepo } from '../../test-support/git-repo.js'
 import { manifest } from '../../test-support/manifest-text.js'
+import { startSimulator } from '../../test-support/simulator/server.js'
 
 const DIST = join(ROOT, 'dist')
 const repos: TempRepo[] = []
@@ -140,6 +141,50 @@ describe('the bundle in dist/', () => {
     } finally {
       await gh.close()
       rmSync(without, { recursive: true, force: true })
+    }
+  })
+
+  it("a run that calls RunCloud and GitHub compiles one HTTP stack: the bundled undici for both, never Node's own as well", async () => {
+    // An observer preloaded into the action's process (not a change to it): at exit it writes the
+    // Node modules the process loaded.
+    const dir = mkdtempSync(join(tmpdir(), 'rcd-stack-'))
+    const probe = join(dir, 'probe.cjs')
+    const loaded = join(dir, 'loaded.json')
+    writeFileSync(
+      probe,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)))\n`
+    )
+    const gh = await startFakeGitHub()
+    const sim = await startSimulator({ token: 'stack-token' })
+    try {
+      const sid = sim.addServer({ name: 'web-1' }).id
+      const aid = sim.addApp(sid, { name: 'main', primary: 'primary.example.com' }).id
+      const r = makeRepo([
+        { 'domains.yml': manifest({ server: sid, app: aid, domains: [] }) },
+        { 'domains.yml': manifest({ server: sid, app: aid, domains: ['b.example.com'] }) }
+      ])
+      repos.push(r)
+      const run = await runAction({
+        workspace: r.dir,
+        eventName: 'pull_request',
+        githubApiUrl: gh.url,
+        payload: { number: 3, pull_request: { number: 3, base: { sha: r.shas[0] } } },
+        inputs: { 'api-token': 'stack-token', 'api-url': sim.url },
+        env: { NODE_OPTIONS: `--require=${probe}` }
+      })
+      expect(run.stderr).toBe('')
+      expect(run.exitCode).toBe(0)
+      // Both APIs were called: the record and the comment on GitHub, the live domains on RunCloud.
+      expect(gh.requests.some(q => q.path.includes('/deployments'))).toBe(true)
+      expect(gh.comments.map(c => c.issue)).toEqual([3])
+      expect(sim.callLog.length).toBeGreaterThan(0)
+      const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[]
+      expect(modules).toContain('NativeModule net')
+      expect(modules.filter(m => /undici/.test(m))).toEqual([])
+    } finally {
+      await gh.close()
+      await sim.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,4 +1,5 @@
-import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
+import { Agent, ProxyAgent } from './undici.js'
 import { describeProxy, proxyFor } from './proxy.js'
 
 export { describeProxy, proxyFor }

@@ -9,18 +9,22 @@ import { proxyFor } from './proxy.js'
 export type GitHubClient = Octokit
 
 /**
- * A client for `apiUrl` (GITHUB_API_URL: GitHub Enterprise Server too) with `token`. Direct
- * connections use Node's own fetch; undici (a large part of the bundle) is loaded only when a proxy
- * applies, and then the GitHub API is reached through the same kind of pool as RunCloud (a
- * ProxyAgent, by @actions/http-client's rules): a run that plans offline never compiles it.
+ * A client for `apiUrl` (GITHUB_API_URL: GitHub Enterprise Server too) with `token`, on one HTTP
+ * stack per run (docs/architecture.md, "One HTTP stack"). A run that calls RunCloud loads undici for
+ * it anyway (`sharesUndici`), and a proxy is applied by undici's ProxyAgent (by @actions/http-client's
+ * rules): then GitHub is reached through undici's fetch too, on a pool of its own. Otherwise (GitHub
+ * alone, no proxy) Node's own fetch is enough, and the run never compiles the bundled undici.
  */
 export async function createGitHubClient(
   token: string,
-  opts: { apiUrl: string; userAgent: string; info: (message: string) => void }
+  opts: { apiUrl: string; userAgent: string; info: (message: string) => void; sharesUndici?: boolean }
 ): Promise<GitHubClient> {
   let fetch: typeof globalThis.fetch = globalThis.fetch
-  if (proxyFor(opts.apiUrl)) {
-    const [undici, { dispatcherFor }] = await Promise.all([import('undici'), import('./dispatcher.js')])
+  if (opts.sharesUndici || proxyFor(opts.apiUrl)) {
+    const [undici, { dispatcherFor }] = await Promise.all([
+      import('./undici-fetch.js'),
+      import('./dispatcher.js')
+    ])
     const dispatcher = dispatcherFor(opts.apiUrl, { connections: 4, keepAliveTimeout: 4_000 }, opts.info)
     fetch = ((url: string, init?: RequestInit) =>
       undici.fetch(url, { ...(init as object), dispatcher })) as unknown as typeof globalThis.fetch

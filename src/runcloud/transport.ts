@@ -3,7 +3,8 @@
  * bounded body, and the retries each kind of request allows; plus the one helper every write
  * goes through, which never reports a write done that RunCloud's answer or state does not show.
  */
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
+import { request } from '../net/undici.js'
 import { plain } from '../text/clean.js'
 import { dispatcherFor, proxyRefusal } from '../net/dispatcher.js'
 import { ACTION_WORDS } from '../words.js'
