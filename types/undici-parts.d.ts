@@ -1,4 +1,4 @@
-// Types for the undici modules `undici.ts` and `undici-fetch.ts` import one by one: the classes and
+// Types for the undici modules `src/net/undici.ts` and `src/net/undici-fetch.ts` import one by one: the classes and
 // functions of undici's own typings, as each module's `module.exports`.
 declare module 'undici/lib/api/index.js' {
   import type { Dispatcher } from 'undici'
