@@ -168,11 +168,14 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
 async function phases(run: Run): Promise<EngineResult> {
   const { settings } = run
   if (settings.legacy) run.warnings.push(legacyWarning(run.words))
+  // The last-applied record is asked for first: GitHub answers while the head is read and parsed.
+  const recorded = settings.mode === 'drift' ? undefined : chooseRecordedBase(run)
+  recorded?.catch(() => {}) // awaited (and so reported) by loadBase; unused when the run stops before
   const head = await loadHead(run)
   if (stopped(head)) return run.end(head)
   const notice = await supersededNotice(run, head.text)
   if (notice) return supersededResult(run, notice)
-  const base = await loadBase(run, head)
+  const base = await loadBase(run, head, recorded)
   if (stopped(base)) return run.end(base)
   const live = await readLive(run, base.manifest, head.manifest)
   let plan = buildPlan({
@@ -292,14 +295,18 @@ interface Base {
  * Base: the manifest at the base commit — the last applied one (GitHub deployments) for an apply
  * and for a plan on a pull request, else the event's base. Drift has none (it compares head with live).
  */
-async function loadBase(run: Run, head: { text?: string; manifest: Manifest }): Promise<Base | Stop> {
+async function loadBase(
+  run: Run,
+  head: { text?: string; manifest: Manifest },
+  recorded: ReturnType<typeof chooseRecordedBase> | undefined
+): Promise<Base | Stop> {
   const { settings } = run
   const none: Manifest = { form: 'empty', apps: [] }
-  if (settings.mode === 'drift') {
+  if (settings.mode === 'drift' || !recorded) {
     if (head.text === undefined) return noManifest(run)
     return { manifest: none, description: 'not used (drift compares the manifest with RunCloud)' }
   }
-  const chosen = await chooseRecordedBase(run)
+  const chosen = await recorded
   const read = async (choice: BaseChoice) =>
     readBaseManifest(choice, {
       workspace: run.input.workspace,

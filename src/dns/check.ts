@@ -4,7 +4,6 @@
  * old host is worth a warning — never a failure: a name behind a proxy (Cloudflare) rightly
  * points elsewhere.
  */
-import { promises as dns } from 'node:dns'
 import { isIP } from 'node:net'
 import { mapLimit, type Logger } from '../logger.js'
 import type { AppPlan, DnsAnswer, Plan } from '../plan/model.js'
@@ -155,6 +154,8 @@ export async function checkDns(plan: Plan, opts: DnsCheckOptions): Promise<Plan>
   const todo = additions(plan)
   if (!todo.length) return plan
   const timeoutMs = opts.timeoutMs ?? DNS_TIMEOUT_MS
+  // Loaded here, not at start: only a plan that adds names asks DNS.
+  const dns = process.getBuiltinModule('node:dns').promises
   const resolver = new dns.Resolver({ timeout: Math.min(1_000, timeoutMs), tries: 3 })
   try {
     const servers = dnsServersFrom(opts.env, m => opts.log.warning(m))

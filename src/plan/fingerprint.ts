@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
-import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { ChangeAction, Plan } from './model.js'
+
+/** zlib, loaded on first use: only a run that writes or reads a plan comment packs entries. */
+const zlib = () => process.getBuiltinModule('node:zlib')
 
 /**
  * One change as the fingerprint sees it: the app as written in the manifest, the ASCII name, the
@@ -92,7 +94,7 @@ export function compareEntries(
  * larger than `maxChars` (a huge plan): the fingerprint alone is carried then.
  */
 export function packEntries(entries: FingerprintEntry[], maxChars = 16_000): string | undefined {
-  const packed = deflateRawSync(Buffer.from(canonicalJson(entries))).toString('base64url')
+  const packed = zlib().deflateRawSync(Buffer.from(canonicalJson(entries))).toString('base64url')
   return packed.length <= maxChars ? packed : undefined
 }
 
@@ -122,7 +124,7 @@ export function unpackEntries(
   offline: boolean
 ): FingerprintEntry[] | undefined {
   try {
-    const text = inflateRawSync(Buffer.from(packed, 'base64url'), { maxOutputLength: 8 * 1024 * 1024 })
+    const text = zlib().inflateRawSync(Buffer.from(packed, 'base64url'), { maxOutputLength: 8 * 1024 * 1024 })
     const value: unknown = JSON.parse(text.toString('utf8'))
     if (!Array.isArray(value) || !value.every(isEntry)) return undefined
     return digest(value, offline) === fingerprint ? value : undefined
