@@ -28,6 +28,8 @@ export interface ActionRun {
   /** `::error file=…,line=…,col=…::message` and `::warning::…` commands the run printed. */
   annotations: { level: string; properties: Record<string, string>; message: string }[]
   durationMs: number
+  /** When the action's process was spawned (Date.now()): what a time measured inside the run is relative to. */
+  startedAt: number
 }
 
 export interface RunActionOptions {
@@ -184,7 +186,8 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
       summary: readFileSync(summaryPath, 'utf8'),
       annotations: parseAnnotations(stdout),
-      durationMs: Date.now() - started
+      durationMs: Date.now() - started,
+      startedAt: started
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true })

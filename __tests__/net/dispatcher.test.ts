@@ -73,13 +73,13 @@ describe('proxyFor', () => {
 describe('dispatcherFor', () => {
   it('is a plain Agent without a proxy and a ProxyAgent with one, naming the proxy without its credentials', async () => {
     const notes: string[] = []
-    const direct = dispatcherFor('https://manage.runcloud.io/api/v3', {
+    const direct = await dispatcherFor('https://manage.runcloud.io/api/v3', {
       connections: 2,
       keepAliveTimeout: 1000
     })
     expect(direct).toBeInstanceOf(Agent)
     process.env.HTTPS_PROXY = 'http://alice:s3cret-pw@proxy.corp:3128'
-    const proxied = dispatcherFor(
+    const proxied = await dispatcherFor(
       'https://manage.runcloud.io/api/v3',
       { connections: 2, keepAliveTimeout: 1000 },
       m => notes.push(m)

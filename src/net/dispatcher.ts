@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { Agent, ProxyAgent } from './undici.js'
+import { Agent } from './undici.js'
 import { describeProxy, proxyFor } from './proxy.js'
 
 export { describeProxy, proxyFor }
@@ -13,13 +13,19 @@ export interface PoolOptions {
 /**
  * The connection pool for one API base URL: a ProxyAgent (an HTTPS URL is tunnelled with CONNECT;
  * user and password in the proxy URL become a Proxy-Authorization header) when a proxy applies,
- * else a plain Agent. TLS trusts what Node trusts, NODE_EXTRA_CA_CERTS included.
+ * else a plain Agent. TLS trusts what Node trusts, NODE_EXTRA_CA_CERTS included. The proxy agent
+ * is loaded only then, so the pool comes as a promise; the proxy is named at once.
  */
-export function dispatcherFor(url: string, pool: PoolOptions, note?: (m: string) => void): Dispatcher {
+export async function dispatcherFor(
+  url: string,
+  pool: PoolOptions,
+  note?: (m: string) => void
+): Promise<Dispatcher> {
   const connections = Math.max(1, pool.connections)
   const proxy = proxyFor(url)
   if (!proxy) return new Agent({ connections, keepAliveTimeout: pool.keepAliveTimeout })
   note?.(`Connecting to ${new URL(url).host} through the proxy ${describeProxy(proxy)}`)
+  const { ProxyAgent } = await import('./undici-proxy.js')
   return new ProxyAgent({ uri: proxy.href, connections, keepAliveTimeout: pool.keepAliveTimeout })
 }
 

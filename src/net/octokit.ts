@@ -25,7 +25,11 @@ export async function createGitHubClient(
       import('./undici-fetch.js'),
       import('./dispatcher.js')
     ])
-    const dispatcher = dispatcherFor(opts.apiUrl, { connections: 4, keepAliveTimeout: 4_000 }, opts.info)
+    const dispatcher = await dispatcherFor(
+      opts.apiUrl,
+      { connections: 4, keepAliveTimeout: 4_000 },
+      opts.info
+    )
     fetch = ((url: string, init?: RequestInit) =>
       undici.fetch(url, { ...(init as object), dispatcher })) as unknown as typeof globalThis.fetch
   }

@@ -168,8 +168,10 @@ export function createTransport(options: ClientOptions): Transport {
   const log = (m: string): void => options.log?.(plain(scrub(m, secrets)))
   const pacer = new Pacer(concurrency, sleep, options.now)
   // The one place the connection pool is chosen: direct, or through the runner's proxy.
-  const dispatcher =
-    options.dispatcher ?? dispatcherFor(base, { connections: concurrency, keepAliveTimeout: 10_000 }, log)
+  const dispatcher = options.dispatcher
+    ? Promise.resolve(options.dispatcher)
+    : dispatcherFor(base, { connections: concurrency, keepAliveTimeout: 10_000 }, log)
+  dispatcher.catch(() => {}) // awaited (and so reported) by each request
   const provideToken = (options.words ?? ACTION_WORDS).provideToken
   let calls = 0
   /** A 401 means the credentials are wrong for the whole run: later calls fail without a request. */
@@ -208,6 +210,7 @@ export function createTransport(options: ClientOptions): Transport {
     const url = new URL(`${base}${path}${search ? `?${search}` : ''}`)
     const what = `${method} ${path}`
     if (credentialsRefused) throw credentialsRefused
+    const pool = await dispatcher
     let attempt = 0
     let rateRetries = 0
     let resentAfterTimeout = false
@@ -219,7 +222,7 @@ export function createTransport(options: ClientOptions): Transport {
         calls++
         res = await request(url, {
           method: method,
-          dispatcher,
+          dispatcher: pool,
           signal: AbortSignal.timeout(timeoutMs),
           headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
           body: opts.body === undefined ? undefined : JSON.stringify(opts.body)
