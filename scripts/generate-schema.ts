@@ -4,8 +4,23 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { jsonSchema } from '../src/manifest/schema.js'
+import * as z from 'zod/mini'
+import { manifestSchema } from '../src/manifest/schema.js'
 import { ROOT } from '../test-support/action-runner.js'
+
+/** The JSON Schema of `manifestSchema`, with the file's own id, title and description. */
+function jsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(manifestSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
+  const { $schema, ...rest } = generated
+  return {
+    $schema,
+    $id: 'https://github.com/runcloud-domains-action/runcloud-domains-action/blob/main/domains.schema.json',
+    title: 'domains.yml — RunCloud Domains Action manifest',
+    description:
+      'The domain names of RunCloud web applications, kept in step by the RunCloud Domains Action. Generated from src/manifest/schema.ts; do not edit.',
+    ...rest
+  }
+}
 
 export const SCHEMA_PATH = join(ROOT, 'domains.schema.json')
 export const renderSchema = (): string => `${JSON.stringify(jsonSchema(), null, 2)}\n`

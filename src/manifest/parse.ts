@@ -13,7 +13,7 @@ import { ACTION_WORDS } from '../words.js'
 import type { z } from 'zod/mini'
 import { clip } from '../text/clean.js'
 import { normaliseDomain } from './normalise.js'
-import { fullFormSchema, KNOWN_KEYS, shortFormSchema, type FullForm } from './schema.js'
+import { KNOWN_KEYS, schemaIssues, type FullForm } from './schema.js'
 import {
   appKey,
   ManifestError,
@@ -518,17 +518,8 @@ export function parseManifest(input: string, opts: ParseOptions): Manifest {
   }
   // `version` and `defaults` belong to both forms; a top-level `domains:` list makes it the short form.
   const short = 'domains' in root && !('apps' in root)
-  // reportInput: an issue's input tells a missing key (undefined) from a wrong value. jitless: each
-  // schema checks one or two documents a run, too few for zod's generated parsers to repay their making.
-  const check = { reportInput: true, jitless: true }
-  const r = short
-    ? shortFormSchema.safeParse(root, check)
-    : // With both forms (reported above), check the rest as the full form.
-      fullFormSchema.safeParse(
-        Object.fromEntries(Object.entries(root).filter(([k]) => k !== 'domains')),
-        check
-      )
-  if (!r.success) reportIssues(doc, c, r.error.issues)
+  const issues = schemaIssues(root, short)
+  if (issues.length) reportIssues(doc, c, issues)
   // `version: 1.0` (or 1e0, 0x1) is a float or another notation equal to 1 once read; only 1 is version 1.
   const versionNode = nodeAt(doc, ['version'])
   if (isScalar(versionNode) && versionNode.value === 1 && versionNode.range) {

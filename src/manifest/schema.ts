@@ -2,7 +2,8 @@ import * as z from 'zod/mini'
 
 /**
  * The one definition of domains.yml. The parser validates with it, and domains.schema.json
- * (for editors) is generated from it by scripts/generate-schema.ts; a test keeps them in step.
+ * (for editors) is generated from it by scripts/generate-schema.ts (which holds the generator, so
+ * that the action's bundle does not carry it); a test keeps them in step.
  * Written with zod's functional API (`zod/mini`): the same validator, without the method tables of
  * the chained API, which took a tenth of the start-up of a run (README, Performance).
  */
@@ -93,15 +94,57 @@ export const KNOWN_KEYS = {
   domain: ['name', 'www', 'redirection']
 } as const
 
-export function jsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(manifestSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
-  const { $schema, ...rest } = generated
-  return {
-    $schema,
-    $id: 'https://github.com/runcloud-domains-action/runcloud-domains-action/blob/main/domains.schema.json',
-    title: 'domains.yml — RunCloud Domains Action manifest',
-    description:
-      'The domain names of RunCloud web applications, kept in step by the RunCloud Domains Action. Generated from src/manifest/schema.ts; do not edit.',
-    ...rest
+/**
+ * The schema's issues with a parsed manifest (`root`, read as the short form or the full form), as
+ * zod gives them, but without running zod over the domain entries that are plain strings: those are
+ * valid as written (an entry is a name, or a mapping), and in a big manifest they are nearly every
+ * node and most of zod's time. They are left out of the value zod checks, and the issues' paths are
+ * mapped back to the entries' places in the file. A property test holds this to the full check.
+ */
+export function schemaIssues(root: Record<string, unknown>, short: boolean): z.core.$ZodIssue[] {
+  // reportInput: an issue's input tells a missing key (undefined) from a wrong value. jitless: each
+  // schema checks one or two documents a run, too few for zod's generated parsers to repay their making.
+  const check = { reportInput: true, jitless: true }
+  /** For each list of entries that was thinned (by the list as read): the kept entries' indices. */
+  const kept = new Map<unknown, number[]>()
+  const thin = (list: unknown): unknown => {
+    if (!Array.isArray(list) || !list.some(e => typeof e === 'string')) return list
+    const at: number[] = []
+    list.forEach((e, i) => typeof e !== 'string' && at.push(i))
+    kept.set(list, at)
+    return at.map(i => list[i] as unknown)
   }
+  const appsOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+  const isMapping = (v: unknown): v is Record<string, unknown> =>
+    !!v && typeof v === 'object' && !Array.isArray(v)
+  let issues: readonly z.core.$ZodIssue[]
+  if (short) {
+    issues = shortFormSchema.safeParse({ ...root, domains: thin(root.domains) }, check).error?.issues ?? []
+  } else {
+    // With both forms (reported by the parser), the rest is checked as the full form.
+    const { domains: _both, ...full } = root
+    const apps: unknown = Array.isArray(full.apps)
+      ? appsOf(full.apps).map(a => (isMapping(a) && 'domains' in a ? { ...a, domains: thin(a.domains) } : a))
+      : full.apps
+    issues = fullFormSchema.safeParse({ ...full, apps }, check).error?.issues ?? []
+  }
+  if (!kept.size) return [...issues]
+  return issues.map(issue => {
+    // Where the path goes through a list of entries: the list as read, and the index's place in the path.
+    const p = issue.path
+    const [list, at] = short
+      ? [p[0] === 'domains' ? root.domains : undefined, 1]
+      : [
+          p[0] === 'apps' && typeof p[1] === 'number' && p[2] === 'domains'
+            ? (appsOf(root.apps)[p[1]] as { domains?: unknown } | undefined)?.domains
+            : undefined,
+          3
+        ]
+    const indices = kept.get(list)
+    const index = p[at]
+    if (!indices || typeof index !== 'number') return issue
+    const path = [...p]
+    path[at] = indices[index] as number
+    return { ...issue, path }
+  })
 }
