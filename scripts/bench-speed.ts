@@ -149,15 +149,13 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
   )
   const out: Record<string, unknown> = {}
   try {
-    // 1. node -e 0, and one round trip to the simulator.
+    // 1. node -e 0 (here, and once more beside each round below), and one round trip to the simulator.
     const e0: Sample[] = []
-    for (let i = 0; i < reps * 2; i++) e0.push(await timeNode(['-e', '0']))
-    const nodeMs = med(e0)
+    for (let i = 0; i < reps; i++) e0.push(await timeNode(['-e', '0']))
     const sim = await startSimulator({ token: TOKEN })
     const rtts: number[] = []
     for (let i = 0; i < 15; i++) rtts.push(await roundTrip(`${sim.url}/ping`))
     const rtt = median(rtts.slice(3))
-    out.nodeE0 = { medianMs: nodeMs, rssMiB: medRss(e0) }
     out.roundTripMs = rtt
 
     // 2. The no-op plan: no credentials, manifest unchanged between base and head.
@@ -215,6 +213,8 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
     }))
     const yamlOnly = big.map(() => [] as Sample[])
     for (let i = 0; i < reps; i++) {
+      // node -e 0 again beside each round, so that a machine that slows down mid-run slows both sides.
+      e0.push(await timeNode(['-e', '0']))
       for (const p of per) {
         p.noop.push(await timeAction(p.b.entry, noopOpts, noChanges))
         sim.resetCalls()
@@ -233,6 +233,8 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
       }
     }
     await sim.close()
+    const nodeMs = med(e0)
+    out.nodeE0 = { medianMs: nodeMs, rssMiB: medRss(e0) }
     noopRepo.cleanup()
     firstRepo.cleanup()
     for (const x of big) x.repo.cleanup()

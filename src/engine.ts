@@ -1,7 +1,7 @@
 import { applyPlan } from './apply/apply.js'
 import { checkDns } from './dns/check.js'
 import { chooseBase, type BaseChoice, type EventContext } from './git/base-ref.js'
-import { readBaseManifest, type GitHubFiles } from './git/read-base.js'
+import { readBaseInCheckout, readBaseManifest, type BaseManifest, type GitHubFiles } from './git/read-base.js'
 import { mapLimit, type Logger } from './logger.js'
 import { parseManifest } from './manifest/parse.js'
 import { readHeadManifest } from './manifest/read-file.js'
@@ -168,14 +168,14 @@ export async function execute(input: EngineInput): Promise<EngineResult> {
 async function phases(run: Run): Promise<EngineResult> {
   const { settings } = run
   if (settings.legacy) run.warnings.push(legacyWarning(run.words))
-  // The last-applied record is asked for first: GitHub answers while the head is read and parsed.
-  const recorded = settings.mode === 'drift' ? undefined : chooseRecordedBase(run)
-  recorded?.catch(() => {}) // awaited (and so reported) by loadBase; unused when the run stops before
+  // The waits that depend on nothing else start first: GitHub answers for the last-applied record,
+  // and git reads the event's base from the checkout, while the head is read and parsed.
+  const early = settings.mode === 'drift' ? undefined : earlyBase(run)
   const head = await loadHead(run)
   if (stopped(head)) return run.end(head)
   const notice = await supersededNotice(run, head.text)
   if (notice) return supersededResult(run, notice)
-  const base = await loadBase(run, head, recorded)
+  const base = await loadBase(run, head, early)
   if (stopped(base)) return run.end(base)
   const live = await readLive(run, base.manifest, head.manifest)
   let plan = buildPlan({
@@ -298,22 +298,27 @@ interface Base {
 async function loadBase(
   run: Run,
   head: { text?: string; manifest: Manifest },
-  recorded: ReturnType<typeof chooseRecordedBase> | undefined
+  early: EarlyBase | undefined
 ): Promise<Base | Stop> {
   const { settings } = run
   const none: Manifest = { form: 'empty', apps: [] }
-  if (settings.mode === 'drift' || !recorded) {
+  if (settings.mode === 'drift' || !early) {
     if (head.text === undefined) return noManifest(run)
     return { manifest: none, description: 'not used (drift compares the manifest with RunCloud)' }
   }
-  const chosen = await recorded
-  const read = async (choice: BaseChoice) =>
-    readBaseManifest(choice, {
-      workspace: run.input.workspace,
-      manifest: settings.manifest,
-      github: run.input.github,
-      log: m => run.log.info(m)
-    }).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))
+  const chosen = await early.recorded
+  const read = (choice: BaseChoice): Promise<BaseManifest | { error: string }> =>
+    readBaseManifest(
+      choice,
+      {
+        workspace: run.input.workspace,
+        manifest: settings.manifest,
+        github: run.input.github,
+        log: m => run.log.info(m)
+      },
+      // The event's base was started from the checkout before the head was read.
+      choice === early.eventBase ? early.inCheckout : undefined
+    ).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))
   let ownBase = chosen.ownBase
   let b = await read(chosen.choice)
   if ('error' in b && ownBase) {
@@ -355,13 +360,37 @@ function noManifest(run: Run): Stop {
   }
 }
 
+/** What a run starts before it reads the head: the record lookup, and the event's base from git. */
+interface EarlyBase {
+  /** The base the event (or `base-ref`) names. */
+  eventBase: BaseChoice
+  recorded: Promise<RecordedBase>
+  /** The event's base as the checkout holds it; undefined when the checkout cannot say. */
+  inCheckout: Promise<BaseManifest | undefined>
+}
+
+interface RecordedBase {
+  choice: BaseChoice
+  ownBase?: BaseChoice
+  deployment?: number
+}
+
+function earlyBase(run: Run): EarlyBase {
+  const eventBase = chooseBase(run.settings.baseRef, run.input.event)
+  const recorded = chooseRecordedBase(run, eventBase)
+  recorded.catch(() => {}) // awaited (and so reported) by loadBase; unused when the run stops before
+  // One git process, nothing fetched: used when the record gives no other base (or cannot be read).
+  const inCheckout = readBaseInCheckout(eventBase, {
+    workspace: run.input.workspace,
+    manifest: run.settings.manifest
+  }).catch(() => undefined)
+  return { eventBase, recorded, inCheckout }
+}
+
 /** The event's base, or the last-applied record's commit where the record says so. */
-async function chooseRecordedBase(
-  run: Run
-): Promise<{ choice: BaseChoice; ownBase?: BaseChoice; deployment?: number }> {
+async function chooseRecordedBase(run: Run, choice: BaseChoice): Promise<RecordedBase> {
   const { settings } = run
   const { record, event } = run.input
-  const choice = chooseBase(settings.baseRef, event)
   // A pull request event whose payload names the pull request (a malformed payload gives the defaults).
   const pullRequest =
     (event.eventName === 'pull_request' || event.eventName === 'pull_request_target') &&

@@ -77,6 +77,8 @@ export interface FakeGitHub {
   pulls: FakePull[]
   /** A real git repository: branch tips (`GET /git/ref/heads/…`) and file contents are read from it. */
   gitDir?: string
+  /** Each answer is sent this long after its request arrived (a GitHub far away); 0 by default. */
+  latencyMs: number
   /** Every request, with when it arrived (ms since the epoch). */
   requests: { method: string; path: string; authorization?: string; body?: unknown; at: number }[]
   /** Requests to the deployment endpoints, writes only, as `METHOD path`. */
@@ -99,6 +101,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     deployments: [],
     forbidDeployments: false,
     pulls: [],
+    latencyMs: 0,
     requests: [],
     issues: fakeIssues(),
     deploymentWrites: () =>
@@ -138,10 +141,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       })
       const token = (req.headers.authorization ?? '').replace(/^(token|bearer) /i, '')
       const identity = fake.users.get(token) ?? ACTIONS_BOT
-      const json = (status: number, value: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify(value))
-      }
+      const later = (send: () => void) => (fake.latencyMs ? setTimeout(send, fake.latencyMs) : send())
+      const json = (status: number, value: unknown) =>
+        later(() => {
+          res.writeHead(status, { 'content-type': 'application/json' })
+          res.end(JSON.stringify(value))
+        })
       const forbidden = () =>
         json(403, {
           message: 'Resource not accessible by integration',
@@ -301,8 +306,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         const text = fake.files.get(`${path}@${ref}`) ?? gitOut('show', `${ref}:${path}`)
         if (text === undefined) return json(404, { message: 'Not Found' })
         if ((req.headers.accept ?? '').includes('raw')) {
-          res.writeHead(200, { 'content-type': 'application/vnd.github.raw' })
-          return res.end(text)
+          return later(() => {
+            res.writeHead(200, { 'content-type': 'application/vnd.github.raw' })
+            res.end(text)
+          })
         }
         // GitHub wraps the base64 content at 60 characters.
         const content = (

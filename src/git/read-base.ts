@@ -115,22 +115,40 @@ async function repoPath(cwd: string, path: string): Promise<string> {
 }
 
 /**
+ * The manifest at the base commit as the checkout holds it (one git process, nothing fetched), or
+ * undefined when the checkout cannot say (a shallow clone without the commit, no git): the first
+ * step of `readBaseManifest`, which the engine starts early, while GitHub is asked for the record.
+ */
+export async function readBaseInCheckout(
+  choice: BaseChoice,
+  opts: Pick<ReadBaseOptions, 'workspace' | 'manifest'>
+): Promise<BaseManifest | undefined> {
+  if (choice.kind === 'none') return { description: `none (${choice.why})`, source: 'none' }
+  const { workspace: cwd, manifest } = opts
+  const quick = await readInCheckout(cwd, choice.kind === 'commit' ? choice.ref : `${choice.of}^1`, manifest)
+  if (!quick) return undefined
+  const description = `${short(quick.sha)} (${choice.why})`
+  if (quick.text === ABSENT)
+    return { sha: quick.sha, description: `${description}, no ${manifest} there`, source: 'git' }
+  return { text: quick.text, sha: quick.sha, description, source: 'git' }
+}
+
+/**
  * Read the manifest as it was at the base commit: from git, fetching the commit when the
  * checkout is shallow, else through the GitHub contents API. A base without the file (or no
  * base at all) gives an empty manifest; when nothing works, the error says how to fix the workflow.
  */
-export async function readBaseManifest(choice: BaseChoice, opts: ReadBaseOptions): Promise<BaseManifest> {
+export async function readBaseManifest(
+  choice: BaseChoice,
+  opts: ReadBaseOptions,
+  /** `readBaseInCheckout(choice)` when it was started already. */
+  inCheckout: Promise<BaseManifest | undefined> = readBaseInCheckout(choice, opts)
+): Promise<BaseManifest> {
   const { workspace: cwd, manifest, github } = opts
   const log = opts.log ?? (() => {})
   if (choice.kind === 'none') return { description: `none (${choice.why})`, source: 'none' }
-
-  const quick = await readInCheckout(cwd, choice.kind === 'commit' ? choice.ref : `${choice.of}^1`, manifest)
-  if (quick) {
-    const description = `${short(quick.sha)} (${choice.why})`
-    if (quick.text === ABSENT)
-      return { sha: quick.sha, description: `${description}, no ${manifest} there`, source: 'git' }
-    return { text: quick.text, sha: quick.sha, description, source: 'git' }
-  }
+  const quick = await inCheckout
+  if (quick) return quick
 
   const inRepo = await isGitRepo(cwd)
   let sha: string | undefined
