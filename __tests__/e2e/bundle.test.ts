@@ -13,6 +13,20 @@ import { manifest } from '../../test-support/manifest-text.js'
 import { startSimulator } from '../../test-support/simulator/server.js'
 
 const DIST = join(ROOT, 'dist')
+
+/**
+ * An observer preloaded into the action's process (not a change to it): at exit it writes the Node
+ * modules the process loaded, which `loaded()` reads.
+ */
+function observer(dir: string): { script: string; loaded: () => string[] } {
+  const script = join(dir, 'probe.cjs')
+  const out = join(dir, 'loaded.json')
+  writeFileSync(
+    script,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)))\n`
+  )
+  return { script, loaded: () => JSON.parse(readFileSync(out, 'utf8')) as string[] }
+}
 const repos: TempRepo[] = []
 afterEach(() => {
   while (repos.length) repos.pop()?.cleanup()
@@ -106,7 +120,7 @@ describe('the bundle in dist/', () => {
     }
   })
 
-  it('a plan that calls only GitHub runs without undici: its chunk is loaded only for RunCloud (or behind a proxy)', async () => {
+  it("a plan that calls only GitHub runs without undici, neither the bundled one (loaded only for RunCloud or behind a proxy) nor Node's own", async () => {
     const undiciChunks = scripts.filter(f =>
       readFileSync(join(DIST, f), 'utf8').includes('when HTTP Tunneling')
     )
@@ -114,6 +128,7 @@ describe('the bundle in dist/', () => {
     expect(undiciChunks).not.toContain('index.js')
     const without = mkdtempSync(join(tmpdir(), 'rcd-no-undici-'))
     const gh = await startFakeGitHub()
+    const probe = observer(without)
     try {
       for (const f of [...scripts.filter(f => !undiciChunks.includes(f)), 'package.json'])
         copyFileSync(join(DIST, f), join(without, f))
@@ -127,11 +142,13 @@ describe('the bundle in dist/', () => {
         workspace: r.dir,
         eventName: 'pull_request',
         githubApiUrl: gh.url,
-        payload: { number: 3, pull_request: { number: 3, base: { sha: r.shas[0] } } }
+        payload: { number: 3, pull_request: { number: 3, base: { sha: r.shas[0] } } },
+        env: { NODE_OPTIONS: `--require=${probe.script}` }
       })
       expect(run.stderr).toBe('')
       expect(run.exitCode).toBe(0)
-      // The record was looked up and the comment written, through Node's own fetch.
+      expect(probe.loaded().filter(m => /undici/.test(m))).toEqual([])
+      // The record was looked up and the comment written, through Node's http module.
       expect(gh.requests.some(q => q.path.includes('/deployments'))).toBe(true)
       expect(gh.comments.map(c => c.issue)).toEqual([3])
       expect(
@@ -145,15 +162,8 @@ describe('the bundle in dist/', () => {
   })
 
   it("a run that calls RunCloud and GitHub compiles one HTTP stack: the bundled undici for both, never Node's own as well", async () => {
-    // An observer preloaded into the action's process (not a change to it): at exit it writes the
-    // Node modules the process loaded.
     const dir = mkdtempSync(join(tmpdir(), 'rcd-stack-'))
-    const probe = join(dir, 'probe.cjs')
-    const loaded = join(dir, 'loaded.json')
-    writeFileSync(
-      probe,
-      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)))\n`
-    )
+    const probe = observer(dir)
     const gh = await startFakeGitHub()
     const sim = await startSimulator({ token: 'stack-token' })
     try {
@@ -170,7 +180,7 @@ describe('the bundle in dist/', () => {
         githubApiUrl: gh.url,
         payload: { number: 3, pull_request: { number: 3, base: { sha: r.shas[0] } } },
         inputs: { 'api-token': 'stack-token', 'api-url': sim.url },
-        env: { NODE_OPTIONS: `--require=${probe}` }
+        env: { NODE_OPTIONS: `--require=${probe.script}` }
       })
       expect(run.stderr).toBe('')
       expect(run.exitCode).toBe(0)
@@ -178,7 +188,7 @@ describe('the bundle in dist/', () => {
       expect(gh.requests.some(q => q.path.includes('/deployments'))).toBe(true)
       expect(gh.comments.map(c => c.issue)).toEqual([3])
       expect(sim.callLog.length).toBeGreaterThan(0)
-      const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[]
+      const modules = probe.loaded()
       expect(modules).toContain('NativeModule net')
       expect(modules.filter(m => /undici/.test(m))).toEqual([])
     } finally {

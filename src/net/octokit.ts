@@ -1,4 +1,5 @@
 import { Octokit } from '@octokit/core'
+import { httpFetch } from './http-fetch.js'
 import { proxyFor } from './proxy.js'
 
 /**
@@ -13,13 +14,14 @@ export type GitHubClient = Octokit
  * stack per run (docs/architecture.md, "One HTTP stack"). A run that calls RunCloud loads undici for
  * it anyway (`sharesUndici`), and a proxy is applied by undici's ProxyAgent (by @actions/http-client's
  * rules): then GitHub is reached through undici's fetch too, on a pool of its own. Otherwise (GitHub
- * alone, no proxy) Node's own fetch is enough, and the run never compiles the bundled undici.
+ * alone, no proxy) Node's http and https modules carry the few calls (`http-fetch.ts`), and the run
+ * loads no undici at all, neither the bundled one nor Node's own.
  */
 export async function createGitHubClient(
   token: string,
   opts: { apiUrl: string; userAgent: string; info: (message: string) => void; sharesUndici?: boolean }
 ): Promise<GitHubClient> {
-  let fetch: typeof globalThis.fetch = globalThis.fetch
+  let fetch = httpFetch as unknown as typeof globalThis.fetch
   if (opts.sharesUndici || proxyFor(opts.apiUrl)) {
     const [undici, { dispatcherFor }] = await Promise.all([
       import('./undici-fetch.js'),
