@@ -97,17 +97,15 @@ export async function run(): Promise<void> {
 
   // The RunCloud client (with undici) is loaded only when there are credentials to call it with,
   // and then at once: its loading overlaps the waits for git and GitHub instead of following them.
-  const credentials = hasCredentials(settings)
-  const runcloud = credentials ? import('./runcloud/client-factory.js') : undefined
+  const runcloud = hasCredentials(settings) ? import('./runcloud/client-factory.js') : undefined
   runcloud?.catch(() => {}) // a failure is reported where the client is made
 
   // The event as @actions/github's context reads it; GitHub calls through Octokit (GHES URL, proxy),
-  // loaded on the first call, on the run's one HTTP stack.
+  // loaded on the first call.
   const side = openGitHub(
     settings.githubToken || undefined,
     m => core.warning(shown(m)),
-    m => core.info(shown(m)),
-    credentials
+    m => core.info(shown(m))
   )
   const { repo, octokit } = side
   // GITHUB_REF: the branch a push or a dispatch ran for (superseded runs read its tip).

@@ -161,7 +161,7 @@ describe('the bundle in dist/', () => {
     }
   })
 
-  it("a run that calls RunCloud and GitHub compiles one HTTP stack: the bundled undici for both, never Node's own as well", async () => {
+  it("a run that calls RunCloud and GitHub loads one undici, the bundled one RunCloud's calls go through, never Node's own as well", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rcd-stack-'))
     const probe = observer(dir)
     const gh = await startFakeGitHub()

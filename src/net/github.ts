@@ -48,9 +48,7 @@ function apiUrlProblem(value: string | undefined): string | undefined {
 export function openGitHub(
   token: string | undefined,
   warn: (message: string) => void,
-  info: (message: string) => void = () => {},
-  /** The run loads undici for RunCloud: GitHub shares it instead of loading Node's fetch as well. */
-  sharesUndici = false
+  info: (message: string) => void = () => {}
 ): GitHubSide {
   const path = process.env.GITHUB_EVENT_PATH
   const { payload, problem } = readPayload(path)
@@ -74,8 +72,7 @@ export function openGitHub(
               createGitHubClient(token, {
                 apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
                 userAgent: 'runcloud-domains-action',
-                info,
-                sharesUndici
+                info
               })
             ))
         : undefined

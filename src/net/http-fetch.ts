@@ -1,8 +1,8 @@
 /**
  * The part of fetch that Octokit uses, over Node's own `http` and `https` modules: GitHub's client
- * uses it in a run that calls GitHub alone, without a proxy (docs/architecture.md, "One HTTP
- * stack"). Node's global fetch would load Node's copy of undici for those few calls, which costs a
- * run about twice what these modules cost at start-up.
+ * uses it unless a proxy applies (docs/architecture.md, "One HTTP stack"). Node's global fetch
+ * would load Node's copy of undici for a run's few GitHub calls: about twice what these modules
+ * cost at start-up, and a second copy of undici beside the one RunCloud's calls go through.
  *
  * What it keeps of fetch: redirects are followed as fetch follows them (at most 20; a POST
  * answered 301, 302 or 303 is followed with a GET; the Authorization header is not sent to

@@ -10,19 +10,18 @@ import { proxyFor } from './proxy.js'
 export type GitHubClient = Octokit
 
 /**
- * A client for `apiUrl` (GITHUB_API_URL: GitHub Enterprise Server too) with `token`, on one HTTP
- * stack per run (docs/architecture.md, "One HTTP stack"). A run that calls RunCloud loads undici for
- * it anyway (`sharesUndici`), and a proxy is applied by undici's ProxyAgent (by @actions/http-client's
- * rules): then GitHub is reached through undici's fetch too, on a pool of its own. Otherwise (GitHub
- * alone, no proxy) Node's http and https modules carry the few calls (`http-fetch.ts`), and the run
- * loads no undici at all, neither the bundled one nor Node's own.
+ * A client for `apiUrl` (GITHUB_API_URL: GitHub Enterprise Server too) with `token`
+ * (docs/architecture.md, "One HTTP stack"). Its few calls go through Node's http and https modules
+ * (`http-fetch.ts`): Node's global fetch would load Node's copy of undici for them. Behind a proxy
+ * (by @actions/http-client's rules) they go through the bundled undici's ProxyAgent and fetch, as
+ * RunCloud's do.
  */
 export async function createGitHubClient(
   token: string,
-  opts: { apiUrl: string; userAgent: string; info: (message: string) => void; sharesUndici?: boolean }
+  opts: { apiUrl: string; userAgent: string; info: (message: string) => void }
 ): Promise<GitHubClient> {
   let fetch = httpFetch as unknown as typeof globalThis.fetch
-  if (opts.sharesUndici || proxyFor(opts.apiUrl)) {
+  if (proxyFor(opts.apiUrl)) {
     const [undici, { dispatcherFor }] = await Promise.all([
       import('./undici-fetch.js'),
       import('./dispatcher.js')
