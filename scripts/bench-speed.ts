@@ -205,31 +205,45 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
       if (n !== 5) throw new Error(`expected 5 additions, got ${n}`)
     }
 
+    // Each ratio is the median of ratios taken pair by pair (an action run against the baseline run
+    // beside it), so that a machine whose speed drifts during the bench shifts both sides of each.
     const per = bundles.map(b => ({
       b,
       noop: [] as Sample[],
       first: [] as number[],
-      big: big.map(() => [] as Sample[])
+      big: big.map(() => [] as Sample[]),
+      noopRatios: [] as number[],
+      firstRatios: [] as number[],
+      bigRatios: big.map(() => [] as number[])
     }))
     const yamlOnly = big.map(() => [] as Sample[])
     for (let i = 0; i < reps; i++) {
-      // node -e 0 again beside each round, so that a machine that slows down mid-run slows both sides.
-      e0.push(await timeNode(['-e', '0']))
+      // node -e 0 again beside each round: the baseline of this round's ratios.
+      const base = await timeNode(['-e', '0'])
+      e0.push(base)
       for (const p of per) {
-        p.noop.push(await timeAction(p.b.entry, noopOpts, noChanges))
+        const noop = await timeAction(p.b.entry, noopOpts, noChanges)
+        p.noop.push(noop)
+        p.noopRatios.push(noop.ms / base.ms)
         sim.resetCalls()
         // From the spawn of the action's process (as node -e 0 is timed), not from the runner's set-up.
         const { startedAt } = await timeAction(p.b.entry, firstOpts)
         const firstCall = sim.callLog[0]
         if (!firstCall) throw new Error('no RunCloud request')
         p.first.push(firstCall.at - startedAt)
+        p.firstRatios.push((firstCall.at - startedAt - rtt) / base.ms)
       }
     }
     for (let s = 0; s < big.length; s++) {
       const n = s === big.findIndex(x => x.perApp === 100) ? reps : Math.max(3, Math.ceil(reps / 2))
       for (let i = 0; i < n; i++) {
-        yamlOnly[s]!.push(await timeNode([yamlScript, ...big[s]!.files]))
-        for (const p of per) p.big[s]!.push(await timeAction(p.b.entry, bigOpts(big[s]!.repo), fiveAdded))
+        const yaml = await timeNode([yamlScript, ...big[s]!.files])
+        yamlOnly[s]!.push(yaml)
+        for (const p of per) {
+          const run = await timeAction(p.b.entry, bigOpts(big[s]!.repo), fiveAdded)
+          p.big[s]!.push(run)
+          p.bigRatios[s]!.push(run.ms / yaml.ms)
+        }
       }
     }
     await sim.close()
@@ -244,7 +258,7 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
     const mib = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(0))
     console.log(
       `\nF. Start-up, bundle and big plans (Node ${process.versions.node} runs the bench; the action runs on Node 24). ` +
-        `node -e 0: ${nodeMs.toFixed(0)} ms, ${mib(medRss(e0))} MiB; one round trip to the simulator: ${rtt.toFixed(1)} ms; medians of ${reps}.`
+        `node -e 0: ${nodeMs.toFixed(0)} ms, ${mib(medRss(e0))} MiB; one round trip to the simulator: ${rtt.toFixed(1)} ms; medians of ${reps}; each ratio the median of run-by-run ratios against the baseline run beside it.`
     )
     const rows: (string | number)[][] = []
     const summary: Record<string, unknown>[] = []
@@ -265,13 +279,13 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
         bytes,
         allBytes,
         noopMs: noop,
-        noopRatio: noop / nodeMs,
+        noopRatio: median(p.noopRatios),
         noopRssMiB: medRss(p.noop),
         firstRequestMs: first,
-        firstRequestRatio: (first - rtt) / nodeMs,
+        firstRequestRatio: median(p.firstRatios),
         plan10kMs: plan,
         yaml10kMs: yaml,
-        plan10kRatio: plan / yaml,
+        plan10kRatio: i10k >= 0 ? median(p.bigRatios[i10k]!) : NaN,
         plan10kRssMiB: i10k >= 0 ? medRss(p.big[i10k]!) : NaN,
         yaml10kRssMiB: i10k >= 0 ? medRss(yamlOnly[i10k]!) : NaN
       }
@@ -321,7 +335,7 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
         const ms = med(p.big[s]!)
         const perK = (ms - med(p.noop)) / (x.domains / 1000)
         cells.push(
-          `${ms.toFixed(0)} ms ${(ms / yaml).toFixed(2)}× ${perK.toFixed(1)} ms/k ${mib(medRss(p.big[s]!))} MiB`
+          `${ms.toFixed(0)} ms ${median(p.bigRatios[s]!).toFixed(2)}× ${perK.toFixed(1)} ms/k ${mib(medRss(p.big[s]!))} MiB`
         )
         linear.push({
           bundle: p.b.label,
@@ -329,6 +343,7 @@ export async function speedBench(bundles: Bundle[], quick = false): Promise<Reco
           bytes: x.bytes,
           ms,
           yamlMs: yaml,
+          ratio: median(p.bigRatios[s]!),
           msPer1k: perK,
           rssMiB: medRss(p.big[s]!)
         })
