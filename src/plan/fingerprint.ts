@@ -94,7 +94,9 @@ export function compareEntries(
  * larger than `maxChars` (a huge plan): the fingerprint alone is carried then.
  */
 export function packEntries(entries: FingerprintEntry[], maxChars = 16_000): string | undefined {
-  const packed = zlib().deflateRawSync(Buffer.from(canonicalJson(entries))).toString('base64url')
+  const packed = zlib()
+    .deflateRawSync(Buffer.from(canonicalJson(entries)))
+    .toString('base64url')
   return packed.length <= maxChars ? packed : undefined
 }
 
