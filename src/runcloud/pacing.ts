@@ -21,8 +21,14 @@
  * apply alone; a learned bound that an answer contradicts is dropped.
  */
 
-/** Before the single request sent when the budget is used up and no answer said when it returns. */
-export const SHORT_PAUSE_MS = 250
+/**
+ * Before the single request sent when the budget is used up and no answer said when it returns.
+ * Short, because nothing is known yet and that request costs one 429 however long the pause: sent
+ * at once, it meets the window's end soonest, since what follows starts from its answer (the wait
+ * a hinted 429 names, or the pauses of 1, 2, 4 … s after a bare one, which so end just after
+ * windows of 1, 3, 7 … s).
+ */
+export const SHORT_PAUSE_MS = 50
 /** Pauses between single probes after 429s without a hint: 1, 2, 4 … 60 s. */
 export const PROBE_PAUSES_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000] as const
 /** The longest any learned schedule may hold requests back in one go. */
