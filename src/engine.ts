@@ -302,7 +302,8 @@ async function loadBase(
 ): Promise<Base | Stop> {
   const { settings } = run
   const none: Manifest = { form: 'empty', apps: [] }
-  if (settings.mode === 'drift' || !early) {
+  // Drift has no base: no early read was started for it.
+  if (!early) {
     if (head.text === undefined) return noManifest(run)
     return { manifest: none, description: 'not used (drift compares the manifest with RunCloud)' }
   }

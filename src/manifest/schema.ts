@@ -124,7 +124,9 @@ export function schemaIssues(root: Record<string, unknown>, short: boolean): z.c
     // With both forms (reported by the parser), the rest is checked as the full form.
     const { domains: _both, ...full } = root
     const apps: unknown = Array.isArray(full.apps)
-      ? appsOf(full.apps).map(a => (isMapping(a) && 'domains' in a ? { ...a, domains: thin(a.domains) } : a))
+      ? (full.apps as unknown[]).map(a =>
+          isMapping(a) && 'domains' in a ? { ...a, domains: thin(a.domains) } : a
+        )
       : full.apps
     issues = fullFormSchema.safeParse({ ...full, apps }, check).error?.issues ?? []
   }

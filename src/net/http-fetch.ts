@@ -35,9 +35,6 @@ export class HttpFetchHeaders implements Iterable<[string, string]> {
   get(name: string): string | null {
     return this.map.get(name.toLowerCase()) ?? null
   }
-  has(name: string): boolean {
-    return this.map.has(name.toLowerCase())
-  }
   [Symbol.iterator](): Iterator<[string, string]> {
     return [...this.map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))[Symbol.iterator]()
   }

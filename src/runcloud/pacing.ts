@@ -297,10 +297,9 @@ export class Pacer {
 
   /** Into the learned window's uncertain end, while it is loose; undefined when not. */
   private earlyProbeAt(): number | undefined {
-    const w = this.window
-    const atMost = this.windowAtMost
-    const atLeast = this.windowAtLeast
-    if (!w?.certain || atMost === undefined || atLeast === undefined) return undefined
+    const b = this.bounds()
+    if (!b) return undefined
+    const { w, atMost, atLeast } = b
     const rtt = this.rtt ?? 0
     // A 429 that says when to come back costs that whole wait (whole seconds): where 429s carry
     // hints, early probes go later and stop sooner.
@@ -317,13 +316,10 @@ export class Pacer {
     if (this.lastRemaining === undefined) this.limited = true
     if (hint !== undefined && hint > 0)
       return this.block(now + hint, 'the budget is used up, as the answer says')
-    const w = this.window
-    const atMost = this.windowAtMost
-    const atLeast = this.windowAtLeast
-    if (w?.certain && atMost !== undefined && atLeast !== undefined) {
+    if (this.bounds()) {
       // Narrow the bounds while they are loose: at most one early probe a window (a 429 if it
       // comes too soon), at a whole second where the bounds allow one; else wait for the learned end.
-      const target = this.wholeSecondEnd(false) ?? this.earlyProbeAt() ?? w.mid + atMost - (this.rtt ?? 0) / 2
+      const target = this.wholeSecondEnd(false) ?? this.earlyProbeAt() ?? this.learnedEnd() ?? now
       const until = Math.min(Math.max(now, target), now + LONGEST_LEARNED_WAIT_MS)
       return this.block(until, 'the budget is used up; waiting for the window learned from earlier answers')
     }
@@ -342,10 +338,9 @@ export class Pacer {
    * 429 for each length ruled out, then the bounds alone apply.
    */
   private wholeSecondEnd(sole: boolean): number | undefined {
-    const w = this.window
-    const atMost = this.windowAtMost
-    const atLeast = this.windowAtLeast
-    if (!w?.certain || atMost === undefined || atLeast === undefined) return undefined
+    const b = this.bounds()
+    if (!b) return undefined
+    const { w, atMost, atLeast } = b
     const rtt = this.rtt ?? 0
     // The bounds come from when requests were sent and answered: allow for the network's jitter.
     const slack = Math.max(10, rtt / 2)
@@ -354,6 +349,15 @@ export class Pacer {
     if (last < first || (sole && last !== first)) return undefined
     const seconds = first + Math.floor((last - first) / 2)
     return w.mid + seconds * 1000 - rtt / 2 + slack
+  }
+
+  /** The window seen opening, with both bounds on its length; undefined until all three are known. */
+  private bounds(): { w: Opening; atMost: number; atLeast: number } | undefined {
+    const w = this.window
+    const atMost = this.windowAtMost
+    const atLeast = this.windowAtLeast
+    if (!w?.certain || atMost === undefined || atLeast === undefined) return undefined
+    return { w, atMost, atLeast }
   }
 
   private learnedEnd(): number | undefined {
